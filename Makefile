@@ -1,0 +1,27 @@
+# sipslb build and test entry points. `make test` is what CI runs.
+GO      ?= go
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: build test vet fmt-check unit demo bench clean deps
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipslb .
+
+deps:
+	scripts/install-deps.sh
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit: build
+	$(GO) test -count=1 -timeout 20m ./...
+
+test: fmt-check vet unit
+
+clean:
+	rm -rf bin out

@@ -1,0 +1,299 @@
+package commands
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"sipslb/cli/parse"
+	"sipslb/slb/config"
+	"sipslb/slb/status"
+)
+
+type showTrees struct{ user, exec *parse.Node }
+
+// showTree builds "show" for user exec (no configuration text) and for
+// privileged exec (everything).
+func (in *Interp) showTree(realNames, virtNames func() []string) showTrees {
+	common := func() []*parse.Node {
+		return []*parse.Node{
+			K("server", "Server load balancing state",
+				K("real", "Real servers: health, counters, dialogs",
+					A(nameArg("REAL", realNames), "one real server").Do(showReal)).Do(showReal),
+				K("virtual", "Virtual servers",
+					A(nameArg("VIRTUAL", virtNames), "one virtual server").Do(showVirtual)).Do(showVirtual),
+				K("bind", "Bindings of virtual ports to real ports").Do(showBind)),
+			K("sip", "SIP load balancing",
+				K("statistics", "Requests by method, responses by class, drops by reason, per VIP").Do(showSIPStats),
+				K("server", "SIP sessions per real server (ServerIron layout)").Do(showSIPServer)),
+			K("users", "CLI sessions").Do(showUsers),
+			K("version", "Software version and uptime").Do(showVersion),
+		}
+	}
+	user := K("show", "Show running system information", common()...)
+	exec := K("show", "Show running system information", append(common(),
+		K("log", "Configuration events and startup-config errors").Do(showLog),
+		K("running-config", "The running configuration").Do(func(m *parse.Match) error {
+			io.WriteString(env(m).out, Render(env(m).in.cfg))
+			return nil
+		}),
+		K("startup-config", "The saved configuration",
+			K("errors", "Lines of startup-config that failed at the last load").Do(showLoadErrors)).Do(showStartup),
+	)...)
+	return showTrees{user: user, exec: exec}
+}
+
+func snapshot(c *call) *status.Snapshot {
+	if s := c.in.be.Status(); s != nil {
+		return s
+	}
+	return &status.Snapshot{}
+}
+
+func showVersion(m *parse.Match) error {
+	c := env(m)
+	st := snapshot(c)
+	fmt.Fprintf(c.out, "sipslb SIP server load balancer, version %s\n", c.in.be.Version())
+	if !st.Started.IsZero() {
+		fmt.Fprintf(c.out, "Uptime: %s\n", time.Since(st.Started).Truncate(time.Second))
+	}
+	fmt.Fprintf(c.out, "Hostname: %s\n", c.in.cfg.Hostname)
+	return nil
+}
+
+func realPortStatus(st *status.Snapshot, real string, port uint16) *status.RealPort {
+	if r := st.Reals[real]; r != nil {
+		if p := r.Ports[port]; p != nil {
+			return p
+		}
+	}
+	return &status.RealPort{}
+}
+
+func showReal(m *parse.Match) error {
+	c := env(m)
+	name := m.Arg("REAL")
+	if name != "" && c.cfg.Real(name) == nil {
+		return m.ArgErr("REAL", "real server %s does not exist", name)
+	}
+	st := snapshot(c)
+	fmt.Fprintln(c.out, "Real Servers Info")
+	fmt.Fprintln(c.out, "State - ACT:active, UNK:not probed yet, FAL:failed, TST:answers but failing, DIS:disabled")
+	for _, r := range c.cfg.Reals {
+		if name != "" && r.Name != name {
+			continue
+		}
+		admin := "enabled"
+		if r.Disabled {
+			admin = "disabled (draining)"
+		}
+		fmt.Fprintf(c.out, "\nName: %-16s IP: %-16s Admin: %s  Wt: %d  Max-conn: %d\n", r.Name, r.Addr, admin, r.Weight, r.MaxConn)
+		tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "Port\tSt\tRole\tCheck\tLast\tChanged\tFails\tRequests\tResponses\tDialogs")
+		for _, rp := range r.Ports {
+			ps := realPortStatus(st, r.Name, rp.Port)
+			check := "off"
+			if !rp.NoKeepalive {
+				h := c.cfg.EffectiveHealth(rp)
+				check = fmt.Sprintf("%s/%s", h.Method, config.FormatDuration(h.Interval))
+			}
+			changed := "-"
+			if !ps.LastChange.IsZero() {
+				changed = ps.LastChange.Format("15:04:05")
+			}
+			last := ps.LastResult
+			if last == "" {
+				last = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", config.PortName(rp.Port), ps.Health.Abbrev(),
+				rp.Role, check, last, changed, ps.ConsecFails, ps.Requests, ps.Responses, ps.Dialogs)
+		}
+		tw.Flush()
+	}
+	return nil
+}
+
+func showVirtual(m *parse.Match) error {
+	c := env(m)
+	name := m.Arg("VIRTUAL")
+	if name != "" && c.cfg.Virtual(name) == nil {
+		return m.ArgErr("VIRTUAL", "virtual server %s does not exist", name)
+	}
+	st := snapshot(c)
+	fmt.Fprintln(c.out, "Virtual Servers Info")
+	for _, v := range c.cfg.Virtuals {
+		if name != "" && v.Name != name {
+			continue
+		}
+		state := "enabled"
+		if v.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(c.out, "\nName: %-16s State: %-9s IP: %s\n", v.Name, state, v.Addr)
+		tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "Port\tMode\tSwitch\tDialogs\tListening\tRequests\tResponses\tDrops\tBound")
+		for _, vp := range v.Ports {
+			var ps status.VirtualPort
+			if sv := st.Virtuals[v.Name]; sv != nil && sv.Ports[vp.Port] != nil {
+				ps = *sv.Ports[vp.Port]
+			}
+			mode := "proxy"
+			if vp.DSR {
+				mode = "dsr"
+			}
+			sw := "call-id"
+			switch {
+			case vp.NoSIPSwitch:
+				sw = "client-addr"
+			case vp.Stateless:
+				sw = "call-id/stateless"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\n", config.PortName(vp.Port), mode, sw, ps.Dialogs,
+				yesNo(ps.Listening), sum(ps.Requests), sum(ps.Responses), sum(ps.Drops), len(vp.Binds))
+		}
+		tw.Flush()
+	}
+	return nil
+}
+
+func showBind(m *parse.Match) error {
+	c := env(m)
+	st := snapshot(c)
+	fmt.Fprintln(c.out, "Bind info")
+	for _, v := range c.cfg.Virtuals {
+		state := "enabled"
+		if v.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(c.out, "\nVirtual server: %s   Status: %s   IP: %s\n", v.Name, state, v.Addr)
+		for _, vp := range v.Ports {
+			for i, b := range vp.Binds {
+				lead := fmt.Sprintf("   %-6s ------->", config.PortName(vp.Port))
+				if i > 0 {
+					lead = strings.Repeat(" ", len(lead))
+				}
+				r := c.cfg.Real(b.Real)
+				ps := realPortStatus(st, b.Real, b.Port)
+				word := map[status.Health]string{status.Unknown: "Unknown", status.Up: "Active", status.Down: "Failed",
+					status.Failing: "Test", status.Disabled: "Disabled", status.NoCheck: "Active"}[ps.Health]
+				if r.Disabled {
+					word = "Disabled"
+				}
+				fmt.Fprintf(c.out, "%s %s: %s, %s (%s)\n", lead, b.Real, r.Addr, config.PortName(b.Port), word)
+			}
+		}
+	}
+	return nil
+}
+
+func showSIPStats(m *parse.Match) error {
+	c := env(m)
+	st := snapshot(c)
+	for _, v := range c.cfg.Virtuals {
+		for _, vp := range v.Ports {
+			var ps status.VirtualPort
+			if sv := st.Virtuals[v.Name]; sv != nil && sv.Ports[vp.Port] != nil {
+				ps = *sv.Ports[vp.Port]
+			}
+			fmt.Fprintf(c.out, "Virtual server %s %s port %s\n", v.Name, v.Addr, config.PortName(vp.Port))
+			printCounts(c.out, "Requests", ps.Requests)
+			printCounts(c.out, "Responses", ps.Responses)
+			printCounts(c.out, "Drops", ps.Drops)
+			fmt.Fprintf(c.out, "  Dialogs: %d\n", ps.Dialogs)
+		}
+	}
+	return nil
+}
+
+func printCounts(w io.Writer, title string, cs []status.Count) {
+	fmt.Fprintf(w, "  %s: %d\n", title, sum(cs))
+	for _, x := range cs {
+		if x.N > 0 {
+			fmt.Fprintf(w, "    %-22s %d\n", x.Name, x.N)
+		}
+	}
+}
+
+func showSIPServer(m *parse.Match) error {
+	c := env(m)
+	st := snapshot(c)
+	dialogs := 0
+	for _, r := range st.Reals {
+		for _, p := range r.Ports {
+			dialogs += p.Dialogs
+		}
+	}
+	fmt.Fprintf(c.out, "Avail. SIP sessions = %d  Used SIP sessions = %d\n", max(c.cfg.Dialog.MaxEntries-dialogs, 0), dialogs)
+	tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "Real\tIP\tPort\tRole\tState\tSessions\tRequests\tResponses")
+	for _, r := range c.cfg.Reals {
+		for _, rp := range r.Ports {
+			ps := realPortStatus(st, r.Name, rp.Port)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.Name, r.Addr, config.PortName(rp.Port), rp.Role,
+				ps.Health.Abbrev(), ps.Dialogs, ps.Requests, ps.Responses)
+		}
+	}
+	tw.Flush()
+	return nil
+}
+
+func showUsers(m *parse.Match) error {
+	c := env(m)
+	tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUser\tPriv\tFrom\tMode\tIdle")
+	for _, s := range c.in.sessionsLocked() {
+		mark := " "
+		if s.ID == c.s.ID {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s%d\t%s\t%d\t%s\t%s\t%s\n", mark, s.ID, s.User, s.Priv, s.From, s.Mode, time.Since(s.LastCmd).Truncate(time.Second))
+	}
+	tw.Flush()
+	return nil
+}
+
+func showLog(m *parse.Match) error {
+	c := env(m)
+	for _, e := range c.in.events {
+		fmt.Fprintln(c.out, e)
+	}
+	return nil
+}
+
+func showLoadErrors(m *parse.Match) error {
+	c := env(m)
+	if len(c.in.loadErrs) == 0 {
+		fmt.Fprintln(c.out, "No errors in the last load of startup-config.")
+	}
+	for _, e := range c.in.loadErrs {
+		fmt.Fprintln(c.out, e)
+	}
+	return nil
+}
+
+func showStartup(m *parse.Match) error {
+	c := env(m)
+	text, err := c.in.be.LoadStartup()
+	if err != nil {
+		return &parse.Error{Kind: parse.ErrRejected, Msg: err.Error()}
+	}
+	c.out.Write(text)
+	return nil
+}
+
+func sum(cs []status.Count) uint64 {
+	var n uint64
+	for _, x := range cs {
+		n += x.N
+	}
+	return n
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the real peers the tests talk to (SIPp, net-snmp, smitools,
+# OpenSSH client, iproute2) when they are missing. Needs root and Debian.
+set -euo pipefail
+need=()
+command -v sipp >/dev/null || need+=(sip-tester)
+command -v snmpget >/dev/null || need+=(snmp)
+command -v snmptrapd >/dev/null || need+=(snmptrapd)
+command -v smilint >/dev/null || need+=(smitools)
+command -v ssh >/dev/null || need+=(openssh-client)
+command -v ip >/dev/null || need+=(iproute2)
+command -v tcpdump >/dev/null || need+=(tcpdump)
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: need ${need[*]} (run as root or install them)" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
