@@ -1,0 +1,124 @@
+package health
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestMachine(t *testing.T) {
+	const (
+		A = ResultAccepted
+		R = ResultRejected
+		T = ResultTimeout
+		U = ResultUnreachable
+		S = ResultSendError
+	)
+	tests := []struct {
+		name       string
+		fall, rise int
+		start      State
+		results    []ResultKind
+		states     []State // state after each result
+	}{
+		{"first success decides up", 3, 2, StateUnknown, []ResultKind{A}, []State{StateUp}},
+		{"first timeout decides down", 3, 2, StateUnknown, []ResultKind{T}, []State{StateDown}},
+		{"first rejection decides failing", 3, 2, StateUnknown, []ResultKind{R}, []State{StateFailing}},
+		{"first icmp decides down", 3, 2, StateUnknown, []ResultKind{U}, []State{StateDown}},
+		{"send error is down", 1, 1, StateUp, []ResultKind{S}, []State{StateDown}},
+		{"up needs fall failures", 3, 2, StateUp, []ResultKind{T, T, T},
+			[]State{StateUp, StateUp, StateDown}},
+		{"a success resets the fall count", 3, 2, StateUp, []ResultKind{T, T, A, T, T, T},
+			[]State{StateUp, StateUp, StateUp, StateUp, StateUp, StateDown}},
+		{"last failure kind picks failing", 3, 2, StateUp, []ResultKind{T, T, R},
+			[]State{StateUp, StateUp, StateFailing}},
+		{"down needs rise successes", 3, 2, StateDown, []ResultKind{A, A},
+			[]State{StateDown, StateUp}},
+		{"a failure resets the rise count", 3, 3, StateFailing, []ResultKind{A, A, R, A, A, A},
+			[]State{StateFailing, StateFailing, StateFailing, StateFailing, StateFailing, StateUp}},
+		{"down and failing follow what the server does", 3, 2, StateDown, []ResultKind{R, T, R},
+			[]State{StateFailing, StateDown, StateFailing}},
+		{"alternation holds up with rise=fall=2", 2, 2, StateUp, []ResultKind{R, A, R, A, R, A},
+			[]State{StateUp, StateUp, StateUp, StateUp, StateUp, StateUp}},
+		{"alternation holds failing with rise=fall=2", 2, 2, StateFailing, []ResultKind{A, R, A, R, A, R},
+			[]State{StateFailing, StateFailing, StateFailing, StateFailing, StateFailing, StateFailing}},
+		{"fall=1 rise=1 follows every result", 1, 1, StateUp, []ResultKind{T, A, R, A},
+			[]State{StateDown, StateUp, StateFailing, StateUp}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := machine{state: tt.start}
+			for i, k := range tt.results {
+				if got := m.apply(k, tt.fall, tt.rise); got != tt.states[i] {
+					t.Fatalf("after result %d (%v): state %v, want %v", i, k, got, tt.states[i])
+				}
+				if (m.fails == 0) == (m.oks == 0) {
+					t.Fatalf("after result %d: fails %d oks %d, want exactly one non-zero", i, m.fails, m.oks)
+				}
+			}
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	opts := DefaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
+	reg := opts
+	reg.Method = MethodRegister
+	strict := reg
+	strict.ChallengeHealthy = false
+	wide := opts
+	wide.Accept, _ = ParseCodes("200-299,404")
+	tests := []struct {
+		name  string
+		check Check
+		code  int
+		want  ResultKind
+	}{
+		{"options 200", opts, 200, ResultAccepted},
+		{"options 503", opts, 503, ResultRejected},
+		{"options 202 not in default set", opts, 202, ResultRejected},
+		{"options 401 is no challenge pass", opts, 401, ResultRejected},
+		{"register 401 challenge healthy", reg, 401, ResultAccepted},
+		{"register 407 challenge healthy", reg, 407, ResultAccepted},
+		{"register 403", reg, 403, ResultRejected},
+		{"register 401 strict", strict, 401, ResultRejected},
+		{"register 407 strict", strict, 407, ResultRejected},
+		{"register 200 strict", strict, 200, ResultAccepted},
+		{"range 250", wide, 250, ResultAccepted},
+		{"range 404", wide, 404, ResultAccepted},
+		{"range 405", wide, 405, ResultRejected},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := classify(tt.code, &tt.check); got != tt.want {
+				t.Fatalf("classify(%d) = %v, want %v", tt.code, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNextSlot(t *testing.T) {
+	epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ms := func(n int) time.Time { return epoch.Add(time.Duration(n) * time.Millisecond) }
+	const iv = 1000 * time.Millisecond
+	tests := []struct {
+		name      string
+		now, last time.Time
+		phase     time.Duration
+		want      time.Time
+	}{
+		{"before the first slot", ms(10), time.Time{}, 300 * time.Millisecond, ms(300)},
+		{"on the grid", ms(1250), ms(300), 300 * time.Millisecond, ms(1300)},
+		{"exactly at a slot means the next", ms(1300), ms(300), 300 * time.Millisecond, ms(2300)},
+		{"late probe keeps the grid", ms(2390), ms(2310), 300 * time.Millisecond, ms(3300)},
+		{"moved phase too close to last is skipped", ms(1350), ms(1300), 400 * time.Millisecond, ms(2400)},
+		{"moved phase far enough is kept", ms(1350), ms(1300), 900 * time.Millisecond, ms(1900)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := nextSlot(tt.now, epoch, tt.last, tt.phase, iv); !got.Equal(tt.want) {
+				t.Fatalf("nextSlot = %v, want %v", got.Sub(epoch), tt.want.Sub(epoch))
+			}
+		})
+	}
+}
