@@ -1,0 +1,31 @@
+// Package dialog is the bounded dialog table: Call-ID key → real server,
+// with an expiry, so the requests of an established dialog stay on their
+// server when the pool changes (a returning server then takes only new
+// calls).
+//
+// Invariants:
+//
+//   - Fixed memory. New allocates every slot up front: 4/3 slots of
+//     SlotBytes (24) bytes, i.e. 32 bytes, per entry it is sized for, plus
+//     8 bytes per server counter and a 128-byte header per shard
+//     (MemoryBytes gives the exact total). Get, Put, Touch, Delete and Sweep
+//     never allocate.
+//   - Bounded work. Each key lives within Window slots of its home slot
+//     (linear probing, backward-shift deletion, no tombstones), so every
+//     operation looks at no more than Window slots, and Sweep looks at no
+//     more than SweepBatch slots per call.
+//   - Eviction, never refusal. When a key's window is full, Put replaces the
+//     entry with the earliest expiry in that window: an expired one if there
+//     is one (counted in Stats.Expired), else a live one (Stats.Evictions).
+//   - Exact per-server counts. CountFor(server) is maintained on every
+//     insert, update, eviction and removal, and equals the number of entries
+//     present for that server. Expired entries stay present (and counted)
+//     until a Get, a Put or Sweep removes them, so callers run Sweep
+//     periodically.
+//   - No clock. Times are int64 Unix nanoseconds from the caller; an entry
+//     is live while now < expiry.
+//   - Sharded by the key's high 32 bits, one mutex per shard; the slot
+//     within a shard comes from the low 32 bits. Keys must be well mixed
+//     (slb/hash.Key), which this package takes as a plain uint64 so that it
+//     stays a leaf.
+package dialog
