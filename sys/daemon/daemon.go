@@ -1,0 +1,126 @@
+// Package daemon is `sipslb boot`: it owns the state directory, replays
+// startup-config through the command interpreter, serves the control
+// socket and reacts to SIGHUP (reload startup-config) and SIGTERM.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"sipslb/cli/commands"
+	"sipslb/cli/ctl"
+	"sipslb/slb/config"
+	"sipslb/slb/engine"
+	"sipslb/slb/status"
+	"sipslb/sys/store"
+)
+
+// DefaultStateDir is where the appliance keeps what survives a reboot.
+const DefaultStateDir = "/var/lib/sipslb"
+
+// SocketName is the control socket inside the state directory.
+const SocketName = "sipslb.sock"
+
+// Options configure Run.
+type Options struct {
+	StateDir string
+	Version  string
+	Log      *slog.Logger
+}
+
+type backend struct {
+	eng     *engine.Engine
+	st      *store.Store
+	version string
+	// readErr is set when startup-config existed but could not be read at
+	// boot: write memory then refuses, so the file is never overwritten
+	// without the operator knowing.
+	readErr error
+}
+
+func (b *backend) Apply(c *config.Config) error { return b.eng.Apply(c) }
+func (b *backend) Status() *status.Snapshot     { return b.eng.Status() }
+func (b *backend) LoadStartup() ([]byte, error) { return b.st.Load() }
+func (b *backend) EraseStartup() error          { b.readErr = nil; return b.st.Erase() }
+func (b *backend) Version() string              { return b.version }
+func (b *backend) SaveStartup(text []byte) error {
+	if b.readErr != nil {
+		return fmt.Errorf("startup-config could not be read at boot (%v); move it away or 'erase startup-config' first", b.readErr)
+	}
+	return b.st.Save(text)
+}
+
+// Run runs the daemon until ctx is done or SIGTERM/SIGINT arrives.
+func Run(ctx context.Context, o Options) error {
+	log := o.Log
+	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
+		return err
+	}
+	eng := engine.New(log)
+	defer eng.Close()
+	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version}
+	in := commands.New(be, log)
+
+	load := func(why string) {
+		text, err := be.st.Load()
+		switch {
+		case errors.Is(err, store.ErrNotExist):
+			log.Info("no startup-config: running factory defaults", "dir", o.StateDir)
+			in.Log("no startup-config: factory defaults")
+			return
+		case err != nil:
+			be.readErr = err
+			log.Error("startup-config unreadable: running factory defaults; write memory is refused until it is fixed", "err", err)
+			in.Log("startup-config unreadable: %v", err)
+			return
+		}
+		be.readErr = nil
+		lineErrs, err := in.Load(text, "startup-config")
+		for _, le := range lineErrs {
+			log.Warn("startup-config line skipped", "line", le.Line, "text", le.Text, "err", le.Err)
+		}
+		if err != nil {
+			log.Error("startup-config not applied; previous config kept", "why", why, "err", err)
+			return
+		}
+		log.Info("startup-config applied", "why", why, "bad_lines", len(lineErrs))
+	}
+	load("boot")
+
+	sock := filepath.Join(o.StateDir, SocketName)
+	os.Remove(sock)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		return fmt.Errorf("control socket: %w", err)
+	}
+	os.Chmod(sock, 0o666) // who may do what is decided per peer uid
+	srv := &ctl.Server{In: in, Log: log}
+	go srv.Serve(ln)
+	defer func() { ln.Close(); os.Remove(sock) }()
+	log.Info("sipslb ready", "state_dir", o.StateDir, "socket", sock)
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case sig := <-sigs:
+			if sig != syscall.SIGHUP {
+				log.Info("stopping", "signal", sig.String())
+				return nil
+			}
+			log.Warn("SIGHUP: replacing the running config with startup-config; unsaved changes are lost")
+			in.Log("SIGHUP: running config replaced by startup-config (unsaved changes lost)")
+			load("SIGHUP")
+		}
+	}
+}
