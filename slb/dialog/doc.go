@@ -11,9 +11,11 @@
 //     (MemoryBytes gives the exact total). Get, Put, Touch, Delete and Sweep
 //     never allocate.
 //   - Bounded work. Each key lives within Window slots of its home slot
-//     (linear probing, backward-shift deletion, no tombstones), so every
-//     operation looks at no more than Window slots, and Sweep looks at no
-//     more than SweepBatch slots per call.
+//     (linear probing, backward-shift deletion, no tombstones), so a lookup
+//     or insert looks at no more than Window slots; a removal also walks the
+//     rest of its cluster to shift entries back (a few slots at the 75% load
+//     the table is sized for). Sweep makes at most SweepBatch slot looks per
+//     call.
 //   - Eviction, never refusal. When a key's window is full, Put replaces the
 //     entry with the earliest expiry in that window: an expired one if there
 //     is one (counted in Stats.Expired), else a live one (Stats.Evictions).
