@@ -79,7 +79,7 @@ func TestAppendForwardRequest(t *testing.T) {
 			name: "max-forwards added",
 			in:   options("Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKc1"),
 			f:    Forward{Source: client},
-			want: options(ourVia+"Max-Forwards: 70\nVia: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKc1"),
+			want: options(ourVia + "Max-Forwards: 70\nVia: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKc1"),
 		},
 		{
 			name:   "max-forwards zero",
