@@ -23,12 +23,13 @@ func ParseHostPort(uri []byte) (host []byte, port int, ok bool) {
 		return nil, 0, false
 	}
 	u = u[c+1:]
-	if q := bytes.IndexByte(u, '?'); q >= 0 {
-		u = u[:q]
-	}
-	// userinfo may hold ';' (RFC 4475 §3.1.1.9) but never a bare '@'.
+	// userinfo may hold ';' and '?' (RFC 4475 §3.1.1.2, §3.1.1.9) but
+	// never a bare '@'; headers after the host start at '?'.
 	if at := bytes.LastIndexByte(u, '@'); at >= 0 {
 		u = u[at+1:]
+	}
+	if q := bytes.IndexByte(u, '?'); q >= 0 {
+		u = u[:q]
 	}
 	var rest []byte
 	if len(u) > 0 && u[0] == '[' {
