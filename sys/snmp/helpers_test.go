@@ -40,7 +40,7 @@ func fakeView() *View {
 	return &View{
 		Reals: []Real{
 			{Name: "sip1", Addr: netip.MustParseAddr("192.0.2.11"), AdminUp: true, Health: HealthUp, Weight: 10, Role: RoleProxy,
-				Ports: []RealPort{{Port: 5060, AdminUp: true, State: HealthUp, Requests: 60, Responses: 58, CurDialogs: 2, Dialogs: 30}},
+				Ports:    []RealPort{{Port: 5060, AdminUp: true, State: HealthUp, Requests: 60, Responses: 58, CurDialogs: 2, Dialogs: 30}},
 				Requests: 60, Responses: 58, CurDialogs: 2, Dialogs: 30, PeakDialog: 5},
 			{Name: "sip2", Addr: netip.MustParseAddr("192.0.2.12"), AdminUp: true, Health: HealthDown, Weight: 10, Role: RoleBoth,
 				Ports: []RealPort{{Port: 5060, AdminUp: true, State: HealthDown}}},
