@@ -33,7 +33,7 @@ func (m *Msg) via(b []byte, f field) Reason {
 func viaParm(b []byte, p, e int, v *Via) (int, bool) {
 	*v = Via{Rport: -1}
 	p = skipLWS(b, p, e)
-	v.Start = int32(p)
+	v.Start, v.End = int32(p), int32(p)
 	q := scanClass(b, p, e, cToken)
 	if !eqFold(b[p:q], "sip") {
 		return p, false
