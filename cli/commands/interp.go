@@ -34,7 +34,7 @@ type Interp struct {
 	cfg      *config.Config
 	be       Backend
 	log      *slog.Logger
-	grammar  [ModeClosed][]*parse.Node
+	grammar  [ModeClosed + 1][]*parse.Node // ModeClosed: no commands
 	sessions map[int]*Session
 	nextID   int
 	events   []string // show log

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"sipslb/cli/parse"
@@ -41,7 +42,7 @@ func Render(c *config.Config) string {
 			if rp.NoKeepalive {
 				p(" no port %s keepalive", pn)
 			}
-			for _, l := range overrideLines(rp.Health) {
+			for _, l := range overrideLines(rp.Health, c.Health) {
 				p(" %s", neg(l, "port "+pn+" keepalive "))
 			}
 		}
@@ -96,12 +97,14 @@ func healthLines(h, def config.HealthParams) []string {
 	if h.Method != def.Method {
 		out = append(out, "method "+h.Method.String())
 	}
+	var iv, to *config.Duration
 	if h.Interval != def.Interval {
-		out = append(out, "interval "+config.FormatDuration(h.Interval))
+		iv = &h.Interval
 	}
 	if h.Timeout != def.Timeout {
-		out = append(out, "timeout "+config.FormatDuration(h.Timeout))
+		to = &h.Timeout
 	}
+	out = append(out, timing(iv, to, def)...)
 	if h.Retries != def.Retries {
 		out = append(out, fmt.Sprintf("retries %d", h.Retries))
 	}
@@ -121,17 +124,12 @@ func healthLines(h, def config.HealthParams) []string {
 	return out
 }
 
-func overrideLines(o config.HealthOverride) []string {
+func overrideLines(o config.HealthOverride, base config.HealthParams) []string {
 	var out []string
 	if o.Method != nil {
 		out = append(out, "method "+o.Method.String())
 	}
-	if o.Interval != nil {
-		out = append(out, "interval "+config.FormatDuration(*o.Interval))
-	}
-	if o.Timeout != nil {
-		out = append(out, "timeout "+config.FormatDuration(*o.Timeout))
-	}
+	out = append(out, timing(o.Interval, o.Timeout, base)...)
 	if o.Retries != nil {
 		out = append(out, fmt.Sprintf("retries %d", *o.Retries))
 	}
@@ -161,4 +159,25 @@ func neg(setting, prefix string) string {
 		return "no " + prefix + rest
 	}
 	return prefix + setting
+}
+
+// timing orders the interval and timeout lines so that each one is valid
+// when replayed on top of base: the timeout goes first when it is already
+// shorter than the inherited interval, else the interval goes first. One of
+// the two orders always works because the final pair is valid.
+func timing(interval, timeout *config.Duration, base config.HealthParams) []string {
+	var iv, to string
+	if interval != nil {
+		iv = "interval " + config.FormatDuration(*interval)
+	}
+	if timeout != nil {
+		to = "timeout " + config.FormatDuration(*timeout)
+	}
+	var out []string
+	if timeout != nil && *timeout < base.Interval {
+		out = append(out, to, iv)
+	} else {
+		out = append(out, iv, to)
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
 }

@@ -207,14 +207,14 @@ func FormatDuration(d time.Duration) string {
 func ParseDuration(s string) (time.Duration, error) {
 	if ms, ok := strings.CutSuffix(s, "ms"); ok {
 		n, err := strconv.Atoi(ms)
-		if err != nil || n < 1 || n > 3600000 {
-			return 0, fmt.Errorf("%q is not a duration (1ms-3600000ms)", s)
+		if err != nil || n < 1 || n > 86400000 {
+			return 0, fmt.Errorf("%q is not a duration (1ms-86400000ms)", s)
 		}
 		return time.Duration(n) * time.Millisecond, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > 3600 {
-		return 0, fmt.Errorf("%q is not a duration (1-3600 seconds or Nms)", s)
+	if err != nil || n < 1 || n > 86400 {
+		return 0, fmt.Errorf("%q is not a duration (1-86400 seconds or Nms)", s)
 	}
 	return time.Duration(n) * time.Second, nil
 }

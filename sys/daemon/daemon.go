@@ -67,6 +67,7 @@ func Run(ctx context.Context, o Options) error {
 	defer eng.Close()
 	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version}
 	in := commands.New(be, log)
+	be.st.CleanTemp()
 
 	load := func(why string) {
 		text, err := be.st.Load()

@@ -98,6 +98,15 @@ func (s *Store) Save(text []byte) error {
 	return syncDir(s.Dir)
 }
 
+// CleanTemp removes temporary files left by a save that was cut short
+// (power loss, SIGKILL); they never hold the only copy of anything.
+func (s *Store) CleanTemp() {
+	left, _ := filepath.Glob(filepath.Join(s.Dir, ".startup-config*.tmp*"))
+	for _, f := range left {
+		os.Remove(f)
+	}
+}
+
 // Erase removes startup-config, keeping it as startup-config.bak.
 func (s *Store) Erase() error {
 	err := os.Rename(s.Path(), filepath.Join(s.Dir, BackupName))

@@ -1,0 +1,145 @@
+package commands
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"sipslb/slb/config"
+)
+
+// genConfig builds a random valid config that exercises every setting.
+func genConfig(r *rand.Rand) *config.Config {
+	c := config.New()
+	if r.IntN(2) == 0 {
+		c.Hostname = fmt.Sprintf("lb-%d", r.IntN(1000))
+	}
+	genHealth := func(h *config.HealthParams) {
+		if r.IntN(2) == 0 {
+			h.Method = config.MethodRegister
+		}
+		h.Interval = []time.Duration{time.Second, 3 * time.Second, 1500 * time.Millisecond, 10 * time.Second}[r.IntN(4)]
+		h.Timeout = h.Interval / time.Duration(2+r.IntN(3))
+		h.Timeout -= h.Timeout % time.Millisecond
+		h.Retries = 1 + r.IntN(10)
+		h.Rise = 1 + r.IntN(10)
+		h.Codes, _ = config.ParseCodes([]string{"200", "200-299,401", "200,202,480-486"}[r.IntN(3)])
+		h.AoR = fmt.Sprintf("sip:probe%d@example.com", r.IntN(9))
+		h.ChallengeHealthy = r.IntN(2) == 0
+	}
+	if r.IntN(2) == 0 {
+		genHealth(&c.Health)
+	}
+	if r.IntN(3) == 0 {
+		c.Dialog.MaxEntries = 1024 + r.IntN(100000)
+		c.Dialog.TTL = time.Duration(1+r.IntN(7200)) * time.Second
+	}
+	nReal := r.IntN(6)
+	for i := range nReal {
+		addr := netip.AddrFrom4([4]byte{10, 0, byte(i), byte(1 + r.IntN(250))})
+		if r.IntN(4) == 0 {
+			addr = netip.MustParseAddr(fmt.Sprintf("2001:db8::%x", i+1))
+		}
+		rs := &config.RealServer{Name: fmt.Sprintf("rs%d", i), Addr: addr, Weight: r.IntN(20), MaxConn: r.IntN(3) * 500, Disabled: r.IntN(4) == 0}
+		for j := range 1 + r.IntN(3) {
+			p := &config.RealPort{Port: []uint16{5060, 5070, 5080}[j], Role: []config.Role{config.RoleBoth, config.RoleProxy, config.RoleRegistrar}[r.IntN(3)], NoKeepalive: r.IntN(4) == 0}
+			if r.IntN(2) == 0 {
+				var h config.HealthParams
+				genHealth(&h)
+				p.Health.Interval, p.Health.Timeout = &h.Interval, &h.Timeout
+				if r.IntN(2) == 0 {
+					p.Health.Method, p.Health.Retries, p.Health.Rise = &h.Method, &h.Retries, &h.Rise
+					p.Health.Codes, p.Health.AoR, p.Health.ChallengeHealthy = h.Codes, &h.AoR, &h.ChallengeHealthy
+				}
+			}
+			rs.Ports = append(rs.Ports, p)
+		}
+		c.Reals = append(c.Reals, rs)
+	}
+	for i := range r.IntN(4) {
+		vs := &config.VirtualServer{Name: fmt.Sprintf("vip%d", i), Addr: netip.AddrFrom4([4]byte{192, 0, 2, byte(100 + i)}), Disabled: r.IntN(5) == 0}
+		for j := range 1 + r.IntN(2) {
+			vp := &config.VirtualPort{Port: []uint16{5060, 5061}[j], NoSIPSwitch: r.IntN(4) == 0, DSR: r.IntN(4) == 0,
+				Stateless: r.IntN(4) == 0, RecordRoute: r.IntN(3) == 0}
+			for _, rs := range c.Reals {
+				if r.IntN(2) == 0 && !(vp.DSR && !rs.Addr.Is4()) {
+					vp.Binds = append(vp.Binds, config.Bind{Real: rs.Name, Port: rs.Ports[r.IntN(len(rs.Ports))].Port})
+				}
+			}
+			vs.Ports = append(vs.Ports, vp)
+		}
+		c.Virtuals = append(c.Virtuals, vs)
+	}
+	return c
+}
+
+// TestRoundTrip: running-config replays to the same model and the same
+// bytes, over many generated configs.
+func TestRoundTrip(t *testing.T) {
+	for seed := range uint64(500) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		want := genConfig(r)
+		if ps := want.Validate(); len(ps) > 0 {
+			t.Fatalf("seed %d: generator made an invalid config: %v", seed, ps)
+		}
+		text := Render(want)
+		got, errs := Check([]byte(text))
+		if len(errs) > 0 {
+			t.Fatalf("seed %d: replay errors %v\n%s", seed, errs, text)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+			t.Fatalf("seed %d: model differs after replay (-want +got):\n%s\n%s", seed, diff, text)
+		}
+		if again := Render(got); again != text {
+			t.Fatalf("seed %d: render not byte-identical:\n%s\n---\n%s", seed, text, again)
+		}
+	}
+}
+
+// TestBadLineSkipsItsBlock: a failed mode-entering line skips its block, so
+// the block cannot edit the server before it; lines after it still load.
+func TestBadLineSkipsItsBlock(t *testing.T) {
+	text := `hostname lb
+server real rs1 10.0.0.1
+ port sip
+ weight 3
+server real rs3 10.0.0.300
+ weight 9
+ port 5070
+server real rs4 10.0.0.4
+ port sip
+bogus command here
+server virtual v 10.0.0.100
+ bind sip rs1 sip rs4 sip
+`
+	cfg, errs := Check([]byte(text))
+	lines := map[int]bool{}
+	for _, e := range errs {
+		lines[e.Line] = true
+	}
+	for _, want := range []int{5, 6, 7, 10} {
+		if !lines[want] {
+			t.Errorf("line %d not reported; errors: %v", want, errs)
+		}
+	}
+	if len(errs) != 4 {
+		t.Errorf("want 4 errors, got %v", errs)
+	}
+	if rs1 := cfg.Real("rs1"); rs1 == nil || rs1.Weight != 3 || len(rs1.Ports) != 1 {
+		t.Errorf("rs1 was edited by the skipped block: %+v", rs1)
+	}
+	if cfg.Real("rs3") != nil || cfg.Real("rs4") == nil {
+		t.Errorf("reals after load: %v", cfg.Reals)
+	}
+	if v := cfg.Virtual("v"); v == nil || len(v.Ports) != 1 || len(v.Ports[0].Binds) != 2 {
+		t.Errorf("lines after the bad ones did not load: %+v", v)
+	}
+	if cfg.Hostname != "lb" {
+		t.Errorf("hostname %q", cfg.Hostname)
+	}
+}
