@@ -12,15 +12,20 @@ import (
 // daemon that owns the socket itself (socket activation); the agent's own
 // loop calls it too.
 func (a *Agent) HandlePacket(pkt []byte, from netip.AddrPort) (out []byte) {
-	a.stats.InPkts.Add(1)
 	defer func() {
-		// gosnmp's decoder is not ours; a malformed packet must cost one
-		// counter, never the daemon.
+		// Defence in depth: gosnmp's decoder is not ours, and a malformed
+		// packet must cost one counter, never the daemon. FuzzDecode runs
+		// without this recover so that a panic is found, not hidden.
 		if r := recover(); r != nil {
 			a.stats.InASNParseErrs.Add(1)
 			out = nil
 		}
 	}()
+	return a.handle(pkt, from)
+}
+
+func (a *Agent) handle(pkt []byte, from netip.AddrPort) []byte {
+	a.stats.InPkts.Add(1)
 	st := a.st.Load()
 	if !st.cfg.Enabled {
 		return nil
