@@ -24,8 +24,9 @@ func (ex *exchanger) exchange(conn Conn, c *Check) (Result, error) {
 	p := newProbe(c.Method, ex.cseq)
 	ex.out = appendRequest(ex.out[:0], &p, c, c.Target, conn.LocalAddr())
 	start := time.Now()
+	deadline := start.Add(c.Timeout)
 	since := func() time.Duration { return time.Since(start) }
-	if err := conn.SetReadDeadline(start.Add(c.Timeout)); err != nil {
+	if err := conn.SetReadDeadline(deadline); err != nil {
 		return Result{Kind: ResultSendError, RTT: since()}, fmt.Errorf("set deadline: %w", err)
 	}
 	_, err := conn.Write(ex.out)
@@ -46,7 +47,7 @@ func (ex *exchanger) exchange(conn Conn, c *Check) (Result, error) {
 		switch {
 		case err == nil:
 		case timedOut(err):
-			return Result{Kind: ResultTimeout, RTT: since()}, nil
+			return ex.afterTimeout(conn, since)
 		case Unreachable(err):
 			return Result{Kind: ResultUnreachable, RTT: since()}, err
 		default:
@@ -64,6 +65,42 @@ func (ex *exchanger) exchange(conn Conn, c *Check) (Result, error) {
 		if r.code < 200 && !c.Accept.Has(r.code) {
 			continue // provisional; the final answer is still to come
 		}
+		if time.Now().After(deadline) {
+			// Deadlines are runtime timers: when they fire late, a
+			// read can still return an answer that came after the
+			// timeout. Late is late.
+			ex.stale++
+			return Result{Kind: ResultTimeout, RTT: since()}, nil
+		}
 		return Result{Kind: classify(r.code, c), Code: r.code, RTT: since()}, nil
 	}
+}
+
+// graceRead bounds the look at the socket after a timeout.
+const graceRead = 2 * time.Millisecond
+
+// afterTimeout looks once more at what is already queued: when the worker
+// runs late (a loaded box), Go reports the expired deadline even if the
+// kernel queued an answer or an ICMP error in time. A queued ICMP error still
+// proves the port closed, so the probe counts as unreachable; datagrams are
+// late by definition and only counted, never taken as an answer.
+func (ex *exchanger) afterTimeout(conn Conn, since func() time.Duration) (Result, error) {
+	if err := conn.SetReadDeadline(time.Now().Add(graceRead)); err != nil {
+		return Result{Kind: ResultTimeout, RTT: since()}, nil
+	}
+	for range 16 {
+		n, err := conn.Read(ex.in)
+		if err != nil {
+			if Unreachable(err) {
+				return Result{Kind: ResultUnreachable, RTT: since()}, err
+			}
+			break
+		}
+		if _, err := parseResponse(ex.in[:n]); err != nil {
+			ex.bad++
+		} else {
+			ex.stale++
+		}
+	}
+	return Result{Kind: ResultTimeout, RTT: since()}, nil
 }

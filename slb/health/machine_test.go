@@ -109,7 +109,10 @@ func TestNextSlot(t *testing.T) {
 	}{
 		{"before the first slot", ms(10), time.Time{}, 300 * time.Millisecond, ms(300)},
 		{"on the grid", ms(1250), ms(300), 300 * time.Millisecond, ms(1300)},
-		{"exactly at a slot means the next", ms(1300), ms(300), 300 * time.Millisecond, ms(2300)},
+		{"just after a slot still takes it", ms(1303), ms(300), 300 * time.Millisecond, ms(1300)},
+		{"a slot long past is not taken", ms(1310), ms(300), 300 * time.Millisecond, ms(2300)},
+		{"the slot just probed is not taken again", ms(1301), ms(1300), 300 * time.Millisecond, ms(2300)},
+		{"first probe at the epoch", ms(1), time.Time{}, 0, ms(0)},
 		{"late probe keeps the grid", ms(2390), ms(2310), 300 * time.Millisecond, ms(3300)},
 		{"moved phase too close to last is skipped", ms(1350), ms(1300), 400 * time.Millisecond, ms(2400)},
 		{"moved phase far enough is kept", ms(1350), ms(1300), 900 * time.Millisecond, ms(1900)},

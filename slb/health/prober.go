@@ -29,11 +29,13 @@ type Prober struct {
 	transport Transport
 	log       *slog.Logger
 	onEvent   func(Event)
-	epoch     time.Time // origin of the probe grid, see nextSlot
 
 	mu      sync.Mutex
 	targets map[Key]*target
 	closed  bool
+	// epoch is the origin of the probe grid (see nextSlot), set by the
+	// first Update so that the targets of the boot config start at once.
+	epoch   time.Time
 	workers int // running target goroutines
 	// pending holds transitions not yet delivered, in the order they were
 	// made under mu; the dispatcher goroutine drains it, so no worker ever
@@ -53,7 +55,6 @@ func New(opts Options) *Prober {
 		transport: opts.Transport,
 		log:       opts.Logger,
 		onEvent:   opts.OnEvent,
-		epoch:     time.Now(),
 		targets:   make(map[Key]*target),
 		kick:      make(chan struct{}, 1),
 	}
@@ -90,6 +91,9 @@ func (p *Prober) Update(checks map[Key]Check) error {
 		return ErrClosed
 	}
 	now := time.Now()
+	if p.epoch.IsZero() {
+		p.epoch = now
+	}
 	var events []Event
 	for k, t := range p.targets {
 		if _, ok := checks[k]; !ok {

@@ -57,9 +57,15 @@ func answer(req request, code int) []byte {
 	return b
 }
 
-// policy decides the answer to the n-th request (from 0); nil means none.
-// delay holds the answer back.
-type policy func(n int, req request, history []request) (resp []byte, delay time.Duration)
+// reply is one datagram a responder sends, delay after the request.
+type reply struct {
+	msg   []byte
+	delay time.Duration
+}
+
+// policy decides the answers to the n-th request (from 0); history holds the
+// requests before it.
+type policy func(n int, req request, history []request) []reply
 
 // responder is a UDP peer on its own loopback address that answers probes
 // according to a policy and records when each arrived.
@@ -102,19 +108,17 @@ func (r *responder) serve() {
 		history := r.reqs
 		r.reqs = append(r.reqs, req)
 		r.mu.Unlock()
-		resp, delay := r.policy(len(history), req, history)
-		if resp == nil {
-			continue
+		for _, rep := range r.policy(len(history), req, history) {
+			if rep.delay == 0 {
+				r.conn.WriteToUDPAddrPort(rep.msg, from)
+				continue
+			}
+			r.wg.Add(1)
+			time.AfterFunc(rep.delay, func() {
+				defer r.wg.Done()
+				r.conn.WriteToUDPAddrPort(rep.msg, from)
+			})
 		}
-		if delay == 0 {
-			r.conn.WriteToUDPAddrPort(resp, from)
-			continue
-		}
-		r.wg.Add(1)
-		time.AfterFunc(delay, func() {
-			defer r.wg.Done()
-			r.conn.WriteToUDPAddrPort(resp, from)
-		})
 	}
 }
 
@@ -131,7 +135,16 @@ func (r *responder) requests() []request {
 }
 
 func always(code int) policy {
-	return func(_ int, req request, _ []request) ([]byte, time.Duration) {
-		return answer(req, code), 0
+	return func(_ int, req request, _ []request) []reply {
+		return []reply{{msg: answer(req, code)}}
+	}
+}
+
+func silent(int, request, []request) []reply { return nil }
+
+// alternate answers the n-th request with codes[n % len(codes)].
+func alternate(codes ...int) policy {
+	return func(n int, req request, _ []request) []reply {
+		return []reply{{msg: answer(req, codes[n%len(codes)])}}
 	}
 }

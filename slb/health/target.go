@@ -90,15 +90,20 @@ func (t *target) statusLocked() Status {
 	return s
 }
 
+// slotSlack is how far in the past a grid slot may lie and still be taken:
+// the worker starts a moment after Update set the grid's epoch.
+const slotSlack = 5 * time.Millisecond
+
 // nextSlot returns when the next probe of a target is due: on the grid
-// epoch + phase + k·interval shared by all targets, strictly after now, and
-// at least half an interval after the previous probe so that a phase moved
-// by Update never causes two probes in quick succession.
+// epoch + phase + k·interval shared by all targets, the first slot not
+// before now - slotSlack, and at least half an interval after the previous
+// probe so that a phase moved by Update never causes two probes in quick
+// succession. A new target's first probe thus goes out within one interval.
 func nextSlot(now, epoch, last time.Time, phase, interval time.Duration) time.Time {
 	base := epoch.Add(phase)
 	at := base
-	if !now.Before(base) {
-		at = base.Add((now.Sub(base)/interval + 1) * interval)
+	if from := now.Add(-slotSlack); from.After(base) {
+		at = base.Add((from.Sub(base) + interval - 1) / interval * interval)
 	}
 	if !last.IsZero() && at.Sub(last) < interval/2 {
 		at = at.Add(interval)
@@ -133,7 +138,7 @@ func (p *Prober) run(t *target) {
 	var connLocal netip.Addr
 	for {
 		p.mu.Lock()
-		c, phase := t.check, t.phase
+		c, phase, epoch := t.check, t.phase, p.epoch
 		p.mu.Unlock()
 		if c.Disabled {
 			select {
@@ -143,7 +148,7 @@ func (p *Prober) run(t *target) {
 				continue
 			}
 		}
-		at := nextSlot(time.Now(), p.epoch, last, phase, c.Interval)
+		at := nextSlot(time.Now(), epoch, last, phase, c.Interval)
 		timer.Reset(time.Until(at))
 		select {
 		case <-t.stop:

@@ -1,0 +1,192 @@
+package health
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Short timing for loopback tests; bounds below leave wide margins.
+const (
+	testInterval = 200 * time.Millisecond
+	testTimeout  = 100 * time.Millisecond
+)
+
+type eventLog struct {
+	mu  sync.Mutex
+	evs []Event
+}
+
+func (l *eventLog) add(ev Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.evs = append(l.evs, ev)
+}
+
+func (l *eventLog) events() []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Event(nil), l.evs...)
+}
+
+func startProber(t *testing.T) (*Prober, *eventLog) {
+	t.Helper()
+	log := &eventLog{}
+	p := New(Options{
+		Logger:  slog.New(slog.NewTextHandler(t.Output(), nil)),
+		OnEvent: log.add,
+	})
+	t.Cleanup(p.Close)
+	return p, log
+}
+
+func testCheck(target netip.AddrPort, local string) Check {
+	c := DefaultCheck(target)
+	c.Interval, c.Timeout = testInterval, testTimeout
+	c.LocalAddr = netip.MustParseAddr(local)
+	return c
+}
+
+// waitFor polls cond until it holds or d passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitEvents waits until at least n events were delivered: OnEvent runs
+// on the dispatcher, a moment after Status shows the new state.
+func waitEvents(t *testing.T, log *eventLog, n int) []Event {
+	t.Helper()
+	waitFor(t, 5*time.Second, fmt.Sprintf("%d events", n), func() bool { return len(log.events()) >= n })
+	return log.events()
+}
+
+func mustUpdate(t *testing.T, p *Prober, checks map[Key]Check) {
+	t.Helper()
+	if err := p.Update(checks); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+func stateOf(p *Prober, k Key) State { return p.Status()[k].State }
+
+func transitions(evs []Event) string {
+	s := ""
+	for _, ev := range evs {
+		s += fmt.Sprintf("%v>%v ", ev.From, ev.To)
+	}
+	return s
+}
+
+func TestFirstResultDecides(t *testing.T) {
+	t.Parallel()
+	reg := func(c Check) Check { c.Method = MethodRegister; return c }
+	strict := func(c Check) Check { c.Method, c.ChallengeHealthy = MethodRegister, false; return c }
+	accept := func(codes string) func(Check) Check {
+		return func(c Check) Check { c.Accept, _ = ParseCodes(codes); return c }
+	}
+	provisional := func(_ int, req request, _ []request) []reply {
+		return []reply{{msg: answer(req, 100)}, {msg: answer(req, 200), delay: 20 * time.Millisecond}}
+	}
+	garbageFirst := func(_ int, req request, _ []request) []reply {
+		return []reply{{msg: []byte("not sip at all")}, {msg: answer(req, 200), delay: 20 * time.Millisecond}}
+	}
+	tests := []struct {
+		name   string
+		policy policy // nil: nobody listens
+		modify func(Check) Check
+		state  State
+		result Result
+	}{
+		{"options 200 is up", always(200), nil, StateUp, Result{Kind: ResultAccepted, Code: 200}},
+		{"options 503 is failing", always(503), nil, StateFailing, Result{Kind: ResultRejected, Code: 503}},
+		{"options 401 is failing", always(401), nil, StateFailing, Result{Kind: ResultRejected, Code: 401}},
+		{"register 401 challenge is healthy by default", always(401), reg, StateUp, Result{Kind: ResultAccepted, Code: 401}},
+		{"register 407 challenge is healthy by default", always(407), reg, StateUp, Result{Kind: ResultAccepted, Code: 407}},
+		{"register 401 with challenge-healthy off", always(401), strict, StateFailing, Result{Kind: ResultRejected, Code: 401}},
+		{"register 200 with challenge-healthy off", always(200), strict, StateUp, Result{Kind: ResultAccepted, Code: 200}},
+		{"accepted range", always(404), accept("200-299,404"), StateUp, Result{Kind: ResultAccepted, Code: 404}},
+		{"outside accepted range", always(405), accept("200-299,404"), StateFailing, Result{Kind: ResultRejected, Code: 405}},
+		{"provisional then 200 is up", provisional, nil, StateUp, Result{Kind: ResultAccepted, Code: 200}},
+		{"garbage is skipped", garbageFirst, nil, StateUp, Result{Kind: ResultAccepted, Code: 200}},
+		{"provisional alone is down", always(100), nil, StateDown, Result{Kind: ResultTimeout}},
+		{"silence is down", silent, nil, StateDown, Result{Kind: ResultTimeout}},
+		{"closed port is down by icmp", nil, nil, StateDown, Result{Kind: ResultUnreachable}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			addr := netip.MustParseAddrPort(fmt.Sprintf("127.77.10.%d:5060", i+1))
+			local := fmt.Sprintf("127.77.11.%d", i+1)
+			var r *responder
+			if tt.policy != nil {
+				r = newResponder(t, addr.String(), tt.policy)
+			}
+			c := testCheck(addr, local)
+			if tt.modify != nil {
+				c = tt.modify(c)
+			}
+			p, log := startProber(t)
+			k := Key{Real: "rs", Port: 5060}
+			start := time.Now()
+			mustUpdate(t, p, map[Key]Check{k: c})
+			if !p.Healthy(k) || stateOf(p, k) != StateUnknown {
+				t.Fatalf("new target: state %v, healthy %v; want unknown and eligible", stateOf(p, k), p.Healthy(k))
+			}
+			waitFor(t, 5*time.Second, "first result", func() bool { return stateOf(p, k) != StateUnknown })
+			took := time.Since(start)
+			st := p.Status()[k]
+			if st.State != tt.state || st.LastResult.Kind != tt.result.Kind || st.LastResult.Code != tt.result.Code {
+				t.Fatalf("state %v result %+v (%s), want %v %+v", st.State, st.LastResult, st.LastError, tt.state, tt.result)
+			}
+			if p.Healthy(k) != tt.state.Eligible() {
+				t.Errorf("Healthy = %v in state %v", p.Healthy(k), st.State)
+			}
+			// The first probe goes out within one interval; its result
+			// ends Unknown at once. Wide margin for a loaded box.
+			if limit := c.Interval + c.Timeout + 2*time.Second; took > limit {
+				t.Errorf("left unknown after %v, want within %v", took, limit)
+			}
+			evs := waitEvents(t, log, 1)
+			if len(evs) != 1 || evs[0].From != StateUnknown || evs[0].To != tt.state || evs[0].Key != k ||
+				evs[0].Result != st.LastResult {
+				t.Errorf("events %+v, want one unknown>%v with the result", evs, tt.state)
+			}
+			if r != nil && len(r.requests()) == 0 {
+				t.Error("responder saw no probe")
+			}
+		})
+	}
+}
+
+// TestICMPFailsBeforeTimeout: a closed port fails the probe when the ICMP
+// error arrives, not when the timeout expires.
+func TestICMPFailsBeforeTimeout(t *testing.T) {
+	t.Parallel()
+	c := testCheck(netip.MustParseAddrPort("127.77.12.1:5060"), "127.77.12.2")
+	c.Interval, c.Timeout = 2*time.Second, 1900*time.Millisecond
+	p, _ := startProber(t)
+	k := Key{Real: "closed", Port: 5060}
+	mustUpdate(t, p, map[Key]Check{k: c})
+	waitFor(t, 5*time.Second, "first result", func() bool { return stateOf(p, k) != StateUnknown })
+	st := p.Status()[k]
+	if st.State != StateDown || st.LastResult.Kind != ResultUnreachable {
+		t.Fatalf("state %v result %v, want down by icmp-unreachable", st.State, st.LastResult)
+	}
+	if st.LastResult.RTT > c.Timeout/2 {
+		t.Errorf("icmp result after %v; the timeout is %v", st.LastResult.RTT, c.Timeout)
+	}
+	if !strings.Contains(st.LastError, "refused") {
+		t.Errorf("last error %q, want connection refused", st.LastError)
+	}
+}
