@@ -15,6 +15,11 @@ const fuzzEngineID = "\x80\x00\x7e\xd9\x05fuzz-engine"
 
 func v3Seed(t testing.TB, user string, auth AuthProto, flags gosnmp.SnmpV3MsgFlags, pdu gosnmp.PDUType) []byte {
 	t.Helper()
+	return v3SeedPriv(t, user, auth, flags, pdu, privPass)
+}
+
+func v3SeedPriv(t testing.TB, user string, auth AuthProto, flags gosnmp.SnmpV3MsgFlags, pdu gosnmp.PDUType, priv string) []byte {
+	t.Helper()
 	sp := &gosnmp.UsmSecurityParameters{
 		AuthoritativeEngineID:    fuzzEngineID,
 		AuthoritativeEngineBoots: 1,
@@ -29,7 +34,7 @@ func v3Seed(t testing.TB, user string, auth AuthProto, flags gosnmp.SnmpV3MsgFla
 	}
 	if flags&gosnmp.AuthPriv == gosnmp.AuthPriv {
 		sp.PrivacyProtocol = gosnmp.AES
-		sp.PrivacyKey = LocalizeKey(auth, privPass, []byte(fuzzEngineID))[:16]
+		sp.PrivacyKey = LocalizeKey(auth, priv, []byte(fuzzEngineID))[:16]
 		sp.PrivacyParameters = []byte{1, 2, 3, 4, 5, 6, 7, 8}
 	}
 	p := &gosnmp.SnmpPacket{

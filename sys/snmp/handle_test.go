@@ -178,3 +178,38 @@ func TestBadVersionAndGarbage(t *testing.T) {
 		t.Errorf("badVersions=%d parseErrs=%d, want 1 and 3", a.Stats().InBadVersions.Load(), a.Stats().InASNParseErrs.Load())
 	}
 }
+
+// TestDecryptionError: right auth key, wrong priv key. The scoped PDU
+// decrypts to garbage, which is a decryption error with a Report.
+func TestDecryptionError(t *testing.T) {
+	a := handlerAgent(t, nil)
+	out := a.HandlePacket(v3SeedPriv(t, userSHA, AuthSHA1, gosnmp.AuthPriv, gosnmp.GetRequest, "wrong-priv-pass"), manager)
+	if out == nil {
+		t.Fatal("no report")
+	}
+	if got := a.Stats().UsmDecryptionErrors.Load(); got != 1 {
+		t.Errorf("usmStatsDecryptionErrors = %d, want 1", got)
+	}
+	m, ok := parseV3(out)
+	if !ok || m.flags&(flagAuth|flagPriv) != 0 {
+		t.Fatalf("report must be a parseable noAuthNoPriv message (ok=%v flags=%x)", ok, m.flags)
+	}
+	if !strings.Contains(string(out), string(mustOIDBytes(t, usmStatsOID.Append(6, 0)))) {
+		t.Error("report does not carry usmStatsDecryptionErrors.0")
+	}
+}
+
+// mustOIDBytes is the BER content of o, to find it in a message.
+func mustOIDBytes(t *testing.T, o OID) []byte {
+	t.Helper()
+	p := &gosnmp.SnmpPacket{Version: gosnmp.Version2c, PDUType: gosnmp.GetRequest,
+		Variables: []gosnmp.SnmpPDU{{Name: o.String(), Type: gosnmp.Null}}}
+	b, err := p.MarshalMsg()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ... 06 len <oid> 05 00: the OID content sits just before the Null.
+	n := len(b) - 2
+	l := o.berLen()
+	return b[n-l : n]
+}
