@@ -10,6 +10,9 @@ command -v smilint >/dev/null || need+=(smitools)
 command -v ssh >/dev/null || need+=(openssh-client)
 command -v ip >/dev/null || need+=(iproute2)
 command -v tcpdump >/dev/null || need+=(tcpdump)
+# Debian's net-snmp ships no IETF base MIBs (SNMPv2-SMI...), which our MIB
+# files import; erlang-snmp is the package in main that has them.
+ls /usr/lib/erlang/lib/snmp-*/mibs/SNMPv2-SMI.mib >/dev/null 2>&1 || need+=(erlang-snmp)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "install-deps: need ${need[*]} (run as root or install them)" >&2
