@@ -1,6 +1,7 @@
 package health
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -17,11 +18,13 @@ type Key struct {
 
 func (k Key) String() string { return fmt.Sprintf("%s:%d", k.Real, k.Port) }
 
-func (k Key) less(o Key) bool {
-	if k.Real != o.Real {
-		return k.Real < o.Real
+// Compare orders keys by Real, then Port, for slices.SortFunc; the prober
+// uses the same order to space probes.
+func (k Key) Compare(o Key) int {
+	if c := strings.Compare(k.Real, o.Real); c != 0 {
+		return c
 	}
-	return k.Port < o.Port
+	return cmp.Compare(k.Port, o.Port)
 }
 
 // Method is the SIP request a probe sends.

@@ -87,3 +87,19 @@ func TestParseMethod(t *testing.T) {
 		t.Error("ParseMethod accepted INVITE")
 	}
 }
+
+func TestKeyCompare(t *testing.T) {
+	tests := []struct {
+		a, b Key
+		want int
+	}{
+		{Key{"a", 5060}, Key{"b", 1}, -1},
+		{Key{"a", 5061}, Key{"a", 5060}, 1},
+		{Key{"a", 5060}, Key{"a", 5060}, 0},
+	}
+	for _, tt := range tests {
+		if got := tt.a.Compare(tt.b); got != tt.want {
+			t.Errorf("%v.Compare(%v) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -9,7 +9,10 @@
 //     and method) all match the probe in flight. Branch, Call-ID and From tag
 //     are fresh random values per probe, so late answers, replays of an
 //     older probe, and answers meant for another balancer are ignored and
-//     counted (Status.StaleResponses), never taken as health.
+//     counted (Status.StaleResponses), never taken as health. An answer read
+//     after the deadline is late even if the deadline timer fired late.
+//   - Parsing and matching an answer allocate nothing, so stray traffic at
+//     the probe sockets is cheap.
 //   - Probes of targets sharing an interval are spread evenly over it: every
 //     target probes on a common grid, offset by its rank among the current
 //     keys, so n targets send one probe every interval/n rather than a burst.

@@ -236,14 +236,6 @@ func sortedKeys[V any](m map[Key]V) []Key {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b Key) int {
-		switch {
-		case a.less(b):
-			return -1
-		case b.less(a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(keys, Key.Compare)
 	return keys
 }

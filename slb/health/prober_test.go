@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -188,5 +189,62 @@ func TestICMPFailsBeforeTimeout(t *testing.T) {
 	}
 	if !strings.Contains(st.LastError, "refused") {
 		t.Errorf("last error %q, want connection refused", st.LastError)
+	}
+}
+
+// recordingTransport wraps the UDP transport and records its dials, standing
+// in for the DSR transport that will replace it.
+type recordingTransport struct {
+	mu    sync.Mutex
+	dials []netip.Addr
+}
+
+func (rt *recordingTransport) Dial(target netip.AddrPort, local netip.Addr) (Conn, error) {
+	rt.mu.Lock()
+	rt.dials = append(rt.dials, local)
+	rt.mu.Unlock()
+	return UDPTransport{}.Dial(target, local)
+}
+
+// TestTransportIsPluggable: the prober dials through Options.Transport, once
+// per target and again when the source address changes.
+func TestTransportIsPluggable(t *testing.T) {
+	t.Parallel()
+	r := newResponder(t, "127.77.13.1:5060", always(200))
+	rt := &recordingTransport{}
+	p := New(Options{Transport: rt, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	t.Cleanup(p.Close)
+	k := Key{Real: "rs", Port: 5060}
+	c := testCheck(r.addr, "127.77.13.2")
+	mustUpdate(t, p, map[Key]Check{k: c})
+	waitFor(t, 5*time.Second, "up", func() bool { return stateOf(p, k) == StateUp })
+	c.LocalAddr = netip.MustParseAddr("127.77.13.3")
+	mustUpdate(t, p, map[Key]Check{k: c})
+	waitFor(t, 5*time.Second, "a probe from the new source", func() bool {
+		reqs := r.requests()
+		return strings.Contains(reqs[len(reqs)-1].header("Via"), "127.77.13.3:")
+	})
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	want := []netip.Addr{netip.MustParseAddr("127.77.13.2"), netip.MustParseAddr("127.77.13.3")}
+	if !slices.Equal(rt.dials, want) {
+		t.Errorf("dials %v, want %v", rt.dials, want)
+	}
+	if stateOf(p, k) != StateUp {
+		t.Errorf("source change lost the state: %v", stateOf(p, k))
+	}
+}
+
+// TestIPv6: probes over ::1 with bracketed URIs come up.
+func TestIPv6(t *testing.T) {
+	t.Parallel()
+	r := newResponder(t, "[::1]:0", always(200))
+	c := testCheck(r.addr, "::1")
+	p, _ := startProber(t)
+	k := Key{Real: "v6", Port: r.addr.Port()}
+	mustUpdate(t, p, map[Key]Check{k: c})
+	waitFor(t, 5*time.Second, "up", func() bool { return stateOf(p, k) == StateUp })
+	if got, want := r.requests()[0].requestLine(), "OPTIONS sip:"+r.addr.String()+" SIP/2.0"; got != want {
+		t.Errorf("request line %q, want %q", got, want)
 	}
 }
