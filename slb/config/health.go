@@ -67,6 +67,12 @@ type HealthOverride struct {
 	ChallengeHealthy *bool
 }
 
+// IsZero reports whether the port overrides nothing.
+func (o HealthOverride) IsZero() bool {
+	return o.Method == nil && o.Interval == nil && o.Timeout == nil && o.Retries == nil && o.Rise == nil &&
+		o.Codes == nil && o.AoR == nil && o.ChallengeHealthy == nil
+}
+
 func (o HealthOverride) clone() HealthOverride {
 	n := HealthOverride{Codes: slices.Clone(o.Codes)}
 	n.Method = clonePtr(o.Method)

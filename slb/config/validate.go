@@ -72,7 +72,9 @@ func (c *Config) Validate() []Problem {
 			if p.Role&RoleBoth == 0 {
 				add(pp, "sip-server-type must be proxy, registrar or both")
 			}
-			ps = append(ps, validateHealth(pp+" keepalive", p.Health.Apply(c.Health))...)
+			if !p.Health.IsZero() { // else the global check already covers it
+				ps = append(ps, validateHealth(pp+" keepalive", p.Health.Apply(c.Health))...)
+			}
 		}
 	}
 
