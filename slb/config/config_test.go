@@ -76,12 +76,16 @@ func TestValidate(t *testing.T) {
 		t.Fatalf("base config: %v", ps)
 	}
 	tests := []struct {
-		name  string
+		name   string
 		break_ func(c *Config)
-		path  string
+		path   string
 	}{
-		{"bind to undefined real", func(c *Config) { c.Virtuals[0].Ports[0].Binds = append(c.Virtuals[0].Ports[0].Binds, Bind{"nope", 5060}) }, "server virtual v / bind sip nope sip"},
-		{"bind to missing port", func(c *Config) { c.Virtuals[0].Ports[0].Binds = append(c.Virtuals[0].Ports[0].Binds, Bind{"rs1", 5070}) }, "server virtual v / bind sip rs1 5070"},
+		{"bind to undefined real", func(c *Config) {
+			c.Virtuals[0].Ports[0].Binds = append(c.Virtuals[0].Ports[0].Binds, Bind{"nope", 5060})
+		}, "server virtual v / bind sip nope sip"},
+		{"bind to missing port", func(c *Config) {
+			c.Virtuals[0].Ports[0].Binds = append(c.Virtuals[0].Ports[0].Binds, Bind{"rs1", 5070})
+		}, "server virtual v / bind sip rs1 5070"},
 		{"duplicate VIP:port", func(c *Config) {
 			c.Virtuals = append(c.Virtuals, &VirtualServer{Name: "w", Addr: c.Virtuals[0].Addr, Ports: []*VirtualPort{{Port: 5060}}})
 		}, "server virtual w / port sip"},
