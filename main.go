@@ -6,10 +6,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 
 	"sipslb/cli/batch"
 	"sipslb/cli/commands"
+	"sipslb/cli/console"
 	"sipslb/cli/ctl"
 	"sipslb/sys/daemon"
 )
@@ -124,33 +123,5 @@ func checkConfig(args []string) int {
 	return 0
 }
 
-// interactive is replaced by the reeflective console front end; until then
-// a plain line reader keeps the CLI usable on a terminal.
-var interactive = func(c *ctl.Client) int {
-	fmt.Fprint(os.Stdout, c.Prompt)
-	buf := make([]byte, 0, 4096)
-	one := make([]byte, 1)
-	for {
-		n, err := os.Stdin.Read(one)
-		if n == 0 || errors.Is(err, io.EOF) {
-			return 0
-		}
-		if one[0] != '\n' {
-			buf = append(buf, one[0])
-			continue
-		}
-		resp, err := c.Exec(string(buf))
-		buf = buf[:0]
-		if err != nil {
-			return batch.ExitUnreachable
-		}
-		fmt.Print(resp.Out)
-		if resp.Err != nil {
-			fmt.Print(resp.Err.Parse().Render(len(resp.Prompt)))
-		}
-		if resp.Closed {
-			return 0
-		}
-		fmt.Print(c.Prompt)
-	}
-}
+// interactive runs the reeflective console front end on this terminal.
+var interactive = func(c *ctl.Client) int { return console.Run(c) }

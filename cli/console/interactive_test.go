@@ -1,0 +1,109 @@
+package console_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestInteractiveSession drives `sipslb cli` on a pty through the modes,
+// "?" help, Tab completion of a defined name, an error caret and the keys
+// that leave a mode, then checks the daemon really ran the lines.
+func TestInteractiveSession(t *testing.T) {
+	bin := sipslbBinary(t)
+	dir := startDaemon(t, bin)
+	// A second real server whose name does not start with "r": Tab on
+	// "server real r" must pick rs1 among the defined names, not list all.
+	cliLines(t, bin, dir, "configure terminal", "server real proxy-a 127.77.1.2")
+
+	s := startCLI(t, bin, dir)
+	s.waitLine("sipslb#")
+
+	s.send("configure terminal\r")
+	s.waitLine("sipslb(config)#")
+
+	s.send("server real rs1 127.77.1.1\r")
+	s.waitLine("sipslb(config-rs-rs1)#")
+
+	s.send("exit\r")
+	s.waitLine("sipslb(config)#")
+
+	// "?" lists the words of config mode with their help, above a prompt
+	// that still holds exactly what was typed (no "?").
+	s.send("?")
+	helpLines := []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^  hostname +Set the system name \(the prompt\)$`),
+		regexp.MustCompile(`(?m)^  server +Server load balancing$`),
+	}
+	for _, re := range helpLines {
+		s.wait("help line "+re.String(), func() bool { return re.MatchString(s.text()) })
+	}
+	s.waitLine("sipslb(config)#")
+
+	// "?" after a partial line keeps the line and lists what may follow.
+	s.send("server real ?")
+	s.wait("REAL argument help", func() bool {
+		return regexp.MustCompile(`(?m)^  REAL +real server name$`).MatchString(s.text())
+	})
+	s.waitLine("sipslb(config)#server real")
+	s.send("\x03") // Ctrl-C abandons the line
+	s.waitLine("sipslb(config)#")
+
+	// Tab completes the one defined real server starting with "r".
+	s.send("server real r\t")
+	s.wait("rs1 completed", func() bool {
+		return strings.TrimRight(s.cursorLine(), " ") == "sipslb(config)#server real rs1"
+	})
+	s.send("\r")
+	s.waitLine("sipslb(config-rs-rs1)#")
+
+	// Ctrl-Z leaves every configuration mode at once, as "end" does.
+	s.send("\x1a")
+	s.waitLine("sipslb#")
+
+	// A bad word: the caret sits under it, past the prompt. The line goes
+	// to the daemon as typed: extra blanks keep the caret on the word, and
+	// an apostrophe (which console's shell-word parser rejects) still
+	// reaches the daemon's grammar.
+	s.send("configure terminal\r")
+	s.waitLine("sipslb(config)#")
+	for _, bad := range []struct{ line, word, msg string }{
+		{"server bogus", "bogus", "% Invalid input detected at '^' marker."},
+		{"server   bogus2", "bogus2", "% Invalid input detected at '^' marker."},
+		{"hostname it's", "it's", "% Invalid input detected at '^' marker: a hostname is"},
+	} {
+		s.send(bad.line + "\r")
+		typed := "sipslb(config)#" + bad.line
+		s.wait("error for "+bad.line, func() bool {
+			row := s.findRow(typed)
+			return row >= 0 && strings.HasPrefix(s.line(row+2), bad.msg)
+		})
+		row := s.findRow(typed)
+		caretCol := strings.Index(typed, bad.word)
+		if got, want := s.line(row+1), strings.Repeat(" ", caretCol)+"^"; got != want {
+			t.Errorf("%q: caret line = %q, want %q (caret under %q)\nscreen:\n%s", bad.line, got, want, bad.word, s.text())
+		}
+		s.waitLine("sipslb(config)#")
+	}
+
+	// Ctrl-D in a configuration mode goes back to exec mode.
+	s.send("\x04")
+	s.waitLine("sipslb#")
+
+	s.send("configure terminal\r")
+	s.waitLine("sipslb(config)#")
+	s.send("end\r")
+	s.waitLine("sipslb#")
+
+	s.send("exit\r")
+	if code := s.waitExit(); code != 0 {
+		t.Errorf("cli exit status %d after exit, want 0", code)
+	}
+
+	run := cliLines(t, bin, dir, "show running-config")
+	for _, want := range []string{"server real rs1 127.77.1.1", "server real proxy-a 127.77.1.2"} {
+		if !strings.Contains(run, want) {
+			t.Errorf("running-config lacks %q:\n%s", want, run)
+		}
+	}
+}
