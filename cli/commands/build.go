@@ -35,7 +35,7 @@ func (in *Interp) build() {
 	show := in.showTree(realNames, virtNames)
 
 	user := []*parse.Node{
-		K("enable", "Enter privileged exec mode").Do(cmdEnable),
+		K("enable", "Enter privileged exec mode", enableArg()).Do(cmdEnable),
 		K("exit", "Leave the CLI").Do(cmdLogout),
 		K("logout", "Leave the CLI").Do(cmdLogout),
 		K("quit", "Leave the CLI").Do(cmdLogout),
@@ -44,11 +44,8 @@ func (in *Interp) build() {
 	exec := []*parse.Node{
 		K("configure", "Enter configuration mode",
 			K("terminal", "Configure from this terminal").Do(cmdConfigure)),
-		K("disable", "Return to user exec mode").Do(func(m *parse.Match) error {
-			env(m).s.Mode = ModeUser
-			return nil
-		}),
-		K("enable", "Enter privileged exec mode").Do(cmdEnable),
+		K("disable", "Return to user exec mode").Do(cmdDisable),
+		K("enable", "Enter privileged exec mode", enableArg()).Do(cmdEnable),
 		K("end", "Stay in privileged exec mode").Do(cmdEnd),
 		K("erase", "Erase a file",
 			K("startup-config", "Delete startup-config (factory defaults at next boot)").Do(cmdErase)),
@@ -76,6 +73,9 @@ func (in *Interp) build() {
 	cfg := withNo(common(
 		K("hostname", "Set the system name (the prompt)",
 			A(hostnameArg, "new hostname").Do(cmdHostname)).Undo(cmdHostname),
+		in.userTree(),
+		enableTree(),
+		ipTree(),
 		in.serverTree(realNames, virtNames),
 	))
 	rs := withNo(common(in.realTree()...))

@@ -17,6 +17,7 @@ func Render(c *config.Config) string {
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	p("!")
 	p("hostname %s", c.Hostname)
+	renderAccess(p, c)
 	def := config.DefaultHealth()
 	for _, l := range healthLines(c.Health, def) {
 		p("%s", neg(l, "server sip-keepalive "))

@@ -1,14 +1,18 @@
 package commands
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/crypto/ssh"
 
 	"sipslb/slb/config"
 )
@@ -39,6 +43,7 @@ func genConfig(r *rand.Rand) *config.Config {
 		c.Dialog.MaxEntries = 1024 + r.IntN(100000)
 		c.Dialog.TTL = time.Duration(1+r.IntN(7200)) * time.Second
 	}
+	genAccess(r, c)
 	nReal := r.IntN(6)
 	for i := range nReal {
 		addr := netip.AddrFrom4([4]byte{10, 0, byte(i), byte(1 + r.IntN(250))})
@@ -141,5 +146,49 @@ server virtual v 10.0.0.100
 	}
 	if cfg.Hostname != "lb" {
 		t.Errorf("hostname %q", cfg.Hostname)
+	}
+}
+
+// Hashes made once at the cheapest cost: the round trip only needs them to
+// be valid bcrypt text, and cost 10 would make 500 seeds take seconds.
+var testHashes = func() []string {
+	var out []string
+	for _, pw := range []string{"a", "secret two", "x!$%&/"} {
+		h, _ := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+		out = append(out, string(h))
+	}
+	return out
+}()
+
+func genAccess(r *rand.Rand, c *config.Config) {
+	for i := range r.IntN(4) {
+		u := &config.User{Name: fmt.Sprintf("user%d", i), Priv: []int{0, 5}[r.IntN(2)]}
+		if r.IntN(3) > 0 {
+			u.PasswordHash = testHashes[r.IntN(len(testHashes))]
+		}
+		for k := range r.IntN(3) {
+			var seed [32]byte
+			for j := range seed {
+				seed[j] = byte(r.IntN(256))
+			}
+			pk, _ := ssh.NewPublicKey(ed25519.NewKeyFromSeed(seed[:]).Public())
+			key := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk)))
+			key += []string{"", " admin@laptop", " two  blanks\tand tab"}[k]
+			u.Keys = append(u.Keys, key)
+		}
+		c.Users = append(c.Users, u)
+	}
+	if r.IntN(2) == 0 {
+		c.EnableHash = testHashes[r.IntN(len(testHashes))]
+	}
+	s := &c.SSH
+	s.Disabled = r.IntN(4) == 0
+	s.Port = []uint16{22, 2222}[r.IntN(2)]
+	s.IdleTimeout = []time.Duration{0, time.Second, config.DefaultSSHIdleTimeout, time.Hour}[r.IntN(4)]
+	switch r.IntN(3) {
+	case 1:
+		s.Listen = netip.MustParseAddr("192.0.2.1")
+	case 2:
+		s.Listen = netip.MustParseAddr("2001:db8::1")
 	}
 }

@@ -27,14 +27,17 @@ const (
 // run or the startup-config replay. The daemon sets User and Priv from
 // what it knows of the peer; nothing the session sends can raise them.
 type Session struct {
-	ID      int
-	User    string
-	Priv    int
-	From    string // "console", "ssh 192.0.2.7:51234", "local uid 0"
-	Mode    Mode
-	Obj     string // the server a sub-mode edits
-	Started time.Time
-	LastCmd time.Time
+	ID   int
+	User string
+	Priv int
+	// Elevated: "enable SECRET" raised a read-only session to PrivSuper;
+	// disable drops it back.
+	Elevated bool
+	From     string // "console", "ssh 192.0.2.7:51234", "local uid 0"
+	Mode     Mode
+	Obj      string // the server a sub-mode edits
+	Started  time.Time
+	LastCmd  time.Time
 }
 
 // Prompt renders the session's prompt for hostname host.

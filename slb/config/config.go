@@ -22,10 +22,14 @@ const (
 // Config is the whole running configuration.
 type Config struct {
 	Hostname string
-	Health   HealthParams // global health-check defaults (server sip-keepalive ...)
-	Dialog   DialogParams
-	Reals    []*RealServer    // in creation order, which is the render order
-	Virtuals []*VirtualServer // in creation order
+	// Users, EnableHash and SSH are the admin access settings (users.go).
+	Users      []*User // in creation order
+	EnableHash string  // bcrypt hash of the enable secret; "" = none
+	SSH        SSHParams
+	Health     HealthParams // global health-check defaults (server sip-keepalive ...)
+	Dialog     DialogParams
+	Reals      []*RealServer    // in creation order, which is the render order
+	Virtuals   []*VirtualServer // in creation order
 }
 
 // DialogParams bound the dialog table (server sip-dialog ...).
@@ -101,6 +105,7 @@ type Bind struct {
 func New() *Config {
 	return &Config{
 		Hostname: DefaultHostname,
+		SSH:      DefaultSSH(),
 		Health:   DefaultHealth(),
 		Dialog:   DialogParams{MaxEntries: DefaultDialogMaxEntries, TTL: DefaultDialogTTL},
 	}
@@ -110,6 +115,7 @@ func New() *Config {
 func (c *Config) Clone() *Config {
 	n := *c
 	n.Health = c.Health.clone()
+	n.Users = cloneUsers(c.Users)
 	n.Reals = make([]*RealServer, len(c.Reals))
 	for i, r := range c.Reals {
 		rc := *r

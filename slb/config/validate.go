@@ -32,6 +32,7 @@ func (c *Config) Validate() []Problem {
 	if !ValidHostname(c.Hostname) {
 		add("hostname", "%q is not a valid hostname", c.Hostname)
 	}
+	ps = append(ps, validateUsers(c)...)
 	ps = append(ps, validateHealth("server sip-keepalive", c.Health)...)
 	if c.Dialog.MaxEntries < 1024 || c.Dialog.MaxEntries > 1<<24 {
 		add("server sip-dialog max-entries", "%d is out of range (1024-16777216)", c.Dialog.MaxEntries)
