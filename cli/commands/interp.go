@@ -21,6 +21,8 @@ type Backend interface {
 	// checks, SNMP). An error leaves the previous config running.
 	Apply(c *config.Config) error
 	Status() *status.Snapshot
+	// SIPHash explains where the data path sends a Call-ID (show sip hash).
+	SIPHash(callID, virtual string) ([]status.HashRoute, error)
 	SaveStartup(text []byte) error
 	LoadStartup() ([]byte, error)
 	EraseStartup() error

@@ -122,8 +122,11 @@ func Check(text []byte) (*config.Config, []LineError) {
 
 type nopBackend struct{}
 
-func (nopBackend) Apply(*config.Config) error   { return nil }
-func (nopBackend) Status() *status.Snapshot     { return nil }
+func (nopBackend) Apply(*config.Config) error { return nil }
+func (nopBackend) Status() *status.Snapshot   { return nil }
+func (nopBackend) SIPHash(string, string) ([]status.HashRoute, error) {
+	return nil, errors.New("no data path here")
+}
 func (nopBackend) SaveStartup([]byte) error     { return errors.New("no startup-config here") }
 func (nopBackend) LoadStartup() ([]byte, error) { return nil, errors.New("no startup-config here") }
 func (nopBackend) EraseStartup() error          { return errors.New("no startup-config here") }

@@ -27,7 +27,8 @@ func (in *Interp) showTree(realNames, virtNames func() []string) showTrees {
 				K("bind", "Bindings of virtual ports to real ports").Do(showBind)),
 			K("sip", "SIP load balancing",
 				K("statistics", "Requests by method, responses by class, drops by reason, per VIP").Do(showSIPStats),
-				K("server", "SIP sessions per real server (ServerIron layout)").Do(showSIPServer)),
+				K("server", "SIP sessions per real server (ServerIron layout)").Do(showSIPServer),
+				showHashNode(virtNames)),
 			K("users", "CLI sessions").Do(showUsers),
 			K("version", "Software version and uptime").Do(showVersion),
 		}
@@ -201,6 +202,7 @@ func showSIPStats(m *parse.Match) error {
 			printCounts(c.out, "Requests", ps.Requests)
 			printCounts(c.out, "Responses", ps.Responses)
 			printCounts(c.out, "Drops", ps.Drops)
+			printCounts(c.out, "Answered by the balancer", ps.Answers)
 			fmt.Fprintf(c.out, "  Dialogs: %d\n", ps.Dialogs)
 		}
 	}

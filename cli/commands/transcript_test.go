@@ -35,6 +35,9 @@ func (f *fakeBackend) Apply(*config.Config) error {
 	return nil
 }
 func (f *fakeBackend) Status() *status.Snapshot { return nil }
+func (f *fakeBackend) SIPHash(string, string) ([]status.HashRoute, error) {
+	return nil, errors.New("no data path in the fake backend")
+}
 func (f *fakeBackend) SaveStartup(b []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -1,31 +1,110 @@
 // Package engine turns a validated config into running state: the data
-// path listeners, the pools the hash picks from, and the health checks. Apply
-// is all or nothing; the running config is swapped through one atomic
-// pointer so the data path reads it without locks.
+// path listeners, the pools the hash picks from, and the health checks.
+//
+// Invariants:
+//   - Apply is all or nothing: health checks are validated and every new
+//     listener is bound before anything changes; a failure closes what was
+//     opened and leaves the previous config, listeners and routing state
+//     running.
+//   - Sockets of a VIP:port that stays configured are never closed or
+//     reopened by Apply: bind, weight, disable and health changes only swap
+//     the routing state, which the workers read through one atomic pointer
+//     per batch. No datagram is lost to a config change.
+//   - Health events rebuild the routing state on the engine's own
+//     goroutine, never on the prober's or a worker's.
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"sipslb/slb/config"
-	"sipslb/slb/status"
+	"sipslb/slb/dataplane/mmsg"
+	"sipslb/slb/dataplane/proxy"
+	"sipslb/slb/dialog"
+	"sipslb/slb/health"
+	"sipslb/slb/pool"
 )
+
+// Options tune an engine; the zero value is the appliance default.
+type Options struct {
+	// Workers is the number of SO_REUSEPORT sockets (and goroutines) per
+	// VIP port; 0 means one per CPU.
+	Workers int
+	// Health is passed to the prober; its OnEvent is the engine's.
+	Health health.Options
+	// SweepEvery is how often expired dialog entries are swept; 0 = 10ms.
+	SweepEvery time.Duration
+}
 
 // Engine owns the running state built from the config.
 type Engine struct {
 	log     *slog.Logger
 	started time.Time
-	mu      sync.Mutex // serialises Apply
-	cfg     atomic.Pointer[config.Config]
+	workers int
+
+	mu        sync.Mutex // serialises Apply, rebuilds and Close
+	cfg       atomic.Pointer[config.Config]
+	state     atomic.Pointer[pool.State]
+	reg       *pool.Registry
+	listeners map[netip.AddrPort]*listener
+	prober    *health.Prober
+	closed    bool
+
+	kick chan struct{}
+	stop chan struct{}
+	wg   sync.WaitGroup
 }
 
-// New returns an engine running the factory-default config.
-func New(log *slog.Logger) *Engine {
-	e := &Engine{log: log, started: time.Now()}
-	e.cfg.Store(config.New())
+type listener struct {
+	addr  netip.AddrPort
+	conns []*net.UDPConn
+	wg    sync.WaitGroup
+}
+
+// New returns an engine running the factory-default config with default
+// options.
+func New(log *slog.Logger) *Engine { return NewWithOptions(log, Options{}) }
+
+// NewWithOptions returns an engine running the factory-default config.
+func NewWithOptions(log *slog.Logger, o Options) *Engine {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = 10 * time.Millisecond
+	}
+	e := &Engine{
+		log: log, started: time.Now(), workers: o.Workers,
+		reg:       pool.NewRegistry(o.Workers, rand.Uint64()),
+		listeners: map[netip.AddrPort]*listener{},
+		kick:      make(chan struct{}, 1),
+		stop:      make(chan struct{}),
+	}
+	ho := o.Health
+	if ho.Logger == nil {
+		ho.Logger = log
+	}
+	ho.OnEvent = func(health.Event) { e.signal() }
+	e.prober = health.New(ho)
+	c := config.New()
+	e.reg.SetDialogs(dialog.New(c.Dialog.MaxEntries, 0, 0))
+	e.cfg.Store(c)
+	e.state.Store(pool.Build(c, e.healthFunc(nil), e.reg))
+	e.wg.Add(2)
+	go e.rebuilder()
+	go e.sweeper(o.SweepEvery)
 	return e
 }
 
@@ -33,17 +112,186 @@ func New(log *slog.Logger) *Engine {
 func (e *Engine) Apply(c *config.Config) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.closed {
+		return errors.New("engine closed")
+	}
+	checks, err := buildChecks(c)
+	if err != nil {
+		return err
+	}
+	want := wantedListeners(c)
+	opened := map[netip.AddrPort]*listener{}
+	closeOpened := func() {
+		for _, l := range opened {
+			l.close()
+		}
+	}
+	for _, a := range want {
+		if e.listeners[a] != nil || opened[a] != nil {
+			continue
+		}
+		l, err := e.open(a)
+		if err != nil {
+			closeOpened()
+			return fmt.Errorf("virtual port %v: %w", a, err)
+		}
+		opened[a] = l
+	}
+	if err := e.prober.Update(checks); err != nil {
+		closeOpened()
+		return fmt.Errorf("health checks: %w", err)
+	}
+	if dt := e.reg.Dialogs(); dt.MaxEntries() != c.Dialog.MaxEntries {
+		// Resizing loses the entries: established dialogs then follow the
+		// consistent hash, which keeps them unless the pool changed.
+		e.reg.SetDialogs(dialog.New(c.Dialog.MaxEntries, 0, 0))
+	}
 	e.cfg.Store(c)
+	e.state.Store(pool.Build(c, e.healthFunc(e.prober.Status()), e.reg))
+
+	keep := map[netip.AddrPort]bool{}
+	for _, a := range want {
+		keep[a] = true
+	}
+	for a, l := range e.listeners {
+		if !keep[a] {
+			l.close()
+			delete(e.listeners, a)
+			e.log.Info("virtual port closed", "addr", a.String())
+		}
+	}
+	for a, l := range opened {
+		e.listeners[a] = l
+		e.start(l)
+		e.log.Info("virtual port listening", "addr", a.String(), "workers", len(l.conns))
+	}
 	return nil
+}
+
+// wantedListeners lists the VIP:ports that need sockets: enabled virtual
+// servers' non-DSR ports.
+func wantedListeners(c *config.Config) []netip.AddrPort {
+	var out []netip.AddrPort
+	for _, v := range c.Virtuals {
+		if v.Disabled {
+			continue
+		}
+		for _, p := range v.Ports {
+			if !p.DSR {
+				out = append(out, netip.AddrPortFrom(v.Addr.Unmap(), p.Port))
+			}
+		}
+	}
+	return out
+}
+
+func (e *Engine) open(a netip.AddrPort) (*listener, error) {
+	l := &listener{addr: a}
+	for range e.workers {
+		uc, err := mmsg.Listen(a)
+		if err != nil {
+			l.close()
+			return nil, err
+		}
+		l.conns = append(l.conns, uc)
+	}
+	return l, nil
+}
+
+func (e *Engine) start(l *listener) {
+	for i, uc := range l.conns {
+		c, err := mmsg.New(uc, proxy.DefaultBatch)
+		if err != nil {
+			e.log.Error("data path socket", "addr", l.addr.String(), "err", err)
+			continue
+		}
+		w := proxy.NewWorker(c, l.addr, &e.state, i)
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			w.Run() // returns when the socket is closed
+		}()
+	}
+}
+
+func (l *listener) close() {
+	for _, c := range l.conns {
+		c.Close()
+	}
+	l.wg.Wait()
+}
+
+// healthFunc maps the prober's states onto pool eligibility: a port with
+// keepalive off is trusted; a bound port is eligible in Unknown or Up.
+func (e *Engine) healthFunc(hs map[health.Key]health.Status) pool.HealthFunc {
+	return func(real string, port uint16, rp *config.RealPort) bool {
+		if rp.NoKeepalive {
+			return true
+		}
+		s, ok := hs[health.Key{Real: real, Port: port}]
+		return !ok || s.State.Eligible()
+	}
+}
+
+func (e *Engine) signal() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// rebuilder rebuilds the routing state after health events, coalescing
+// bursts of them into one rebuild.
+func (e *Engine) rebuilder() {
+	defer e.wg.Done()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-e.kick:
+		}
+		e.mu.Lock()
+		if !e.closed {
+			e.state.Store(pool.Build(e.cfg.Load(), e.healthFunc(e.prober.Status()), e.reg))
+		}
+		e.mu.Unlock()
+	}
+}
+
+func (e *Engine) sweeper(every time.Duration) {
+	defer e.wg.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case now := <-t.C:
+			e.state.Load().Dialogs.Sweep(now.UnixNano())
+		}
+	}
 }
 
 // Config returns the running config.
 func (e *Engine) Config() *config.Config { return e.cfg.Load() }
 
-// Status reads the observed state.
-func (e *Engine) Status() *status.Snapshot {
-	return &status.Snapshot{Taken: time.Now(), Started: e.started}
-}
-
 // Close stops everything the engine started.
-func (e *Engine) Close() {}
+func (e *Engine) Close() {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.closed = true
+	ls := e.listeners
+	e.listeners = nil
+	e.mu.Unlock()
+	// The prober may be delivering an event to signal(), which never
+	// blocks, so closing it outside mu cannot deadlock.
+	e.prober.Close()
+	close(e.stop)
+	e.wg.Wait()
+	for _, l := range ls {
+		l.close()
+	}
+}

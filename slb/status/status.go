@@ -72,5 +72,6 @@ type VirtualPort struct {
 	Requests  []Count // by method
 	Responses []Count // by class: 1xx..6xx
 	Drops     []Count // by reason
+	Answers   []Count // the balancer's own answers (483, 503, keepalive pong)
 	Dialogs   int
 }

@@ -47,6 +47,9 @@ type backend struct {
 
 func (b *backend) Apply(c *config.Config) error { return b.eng.Apply(c) }
 func (b *backend) Status() *status.Snapshot     { return b.eng.Status() }
+func (b *backend) SIPHash(callID, virtual string) ([]status.HashRoute, error) {
+	return b.eng.SIPHash(callID, virtual)
+}
 func (b *backend) LoadStartup() ([]byte, error) { return b.st.Load() }
 func (b *backend) EraseStartup() error          { b.readErr = nil; return b.st.Erase() }
 func (b *backend) Version() string              { return b.version }

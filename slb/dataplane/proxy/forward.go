@@ -1,0 +1,331 @@
+package proxy
+
+import (
+	"bytes"
+	"net/netip"
+	"time"
+
+	"sipslb/slb/hash"
+	"sipslb/slb/pool"
+	"sipslb/slb/sip"
+	"sipslb/slb/stats"
+)
+
+// ShortTTL is how long a dialog entry stays after a BYE or CANCEL, or a
+// failure response to an INVITE: 64×T1, the life of the transaction's
+// retransmissions (RFC 3261 §17.1.1.2), so late retransmissions still
+// find their server.
+const ShortTTL = int64(32 * time.Second)
+
+// MaxOut is the largest datagram the forwarder sends (the IPv4 UDP payload
+// limit).
+const MaxOut = 65507
+
+// OutCap is the capacity an output buffer needs so that no rewrite of an
+// input of up to sip.MaxSize bytes ever grows it: our Via, Record-Route,
+// received/rport and a Max-Forwards line add a few hundred bytes.
+const OutCap = sip.MaxSize + 2048
+
+// Verdict is what became of a datagram.
+type Verdict uint8
+
+const (
+	Dropped   Verdict = iota // counted by Reason
+	Forwarded                // sent on to a server or client
+	Answered                 // the balancer answered itself (483, 503, pong)
+)
+
+func (v Verdict) String() string { return [...]string{"dropped", "forwarded", "answered"}[v] }
+
+// Result is the outcome of Handle.
+type Result struct {
+	Verdict Verdict
+	Reason  stats.Reason // why it was dropped or answered; ReasonOK when forwarded
+	Out     []byte       // the datagram to send (Forwarded, Answered)
+	To      netip.AddrPort
+	Server  *pool.Server // the real server a client request went to
+}
+
+// Forwarder holds one worker's scratch space.
+type Forwarder struct {
+	Worker int // index of the worker's counter shard
+	msg    sip.Msg
+	fw     sip.Forward
+	branch [64]byte
+	tag    [16]byte
+}
+
+var crlfcrlf = []byte("\r\n\r\n")
+
+// Handle decides what to do with pkt, received on vp from src at time now
+// (Unix ns), writing any datagram to send into out[:0]. out must have
+// OutCap capacity to stay allocation-free.
+func (f *Forwarder) Handle(st *pool.State, vp *pool.VPort, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
+	sh := vp.Stats.Shard(f.Worker)
+	m := &f.msg
+	if r := sip.Scan(pkt, m); r != sip.ReasonOK {
+		if r == sip.ReasonKeepalive {
+			if bytes.Contains(pkt, crlfcrlf) {
+				sh.Answer(stats.AnswerPong)
+				return Result{Verdict: Answered, Reason: stats.ReasonKeepalive, Out: append(out[:0], "\r\n"...), To: src}
+			}
+			return drop(sh, stats.ReasonPong)
+		}
+		return drop(sh, stats.Reason(r))
+	}
+	if !m.Request {
+		return f.response(st, vp, sh, pkt, src, now, out)
+	}
+	sh.Request(uint8(m.Method))
+	if _, fromReal := st.RealIPs[src.Addr()]; fromReal {
+		return f.fromServer(st, vp, sh, pkt, src, now, out)
+	}
+	return f.fromClient(st, vp, sh, pkt, src, now, out)
+}
+
+func drop(sh *stats.Shard, r stats.Reason) Result {
+	sh.Drop(r)
+	return Result{Verdict: Dropped, Reason: r}
+}
+
+// createsDialog: the methods whose dialog the table pins. A re-INVITE
+// (with a To tag) also re-pins, so a dialog whose entry expired or was
+// evicted is pinned again by its next target refresh.
+func createsDialog(m sip.Method) bool {
+	return m == sip.MethodInvite || m == sip.MethodSubscribe || m == sip.MethodRefer
+}
+
+// recordRoutes: dialog-creating requests get our Record-Route.
+func recordRoutes(m *sip.Msg) bool {
+	return !m.HasToTag && (createsDialog(m.Method) || m.Method == sip.MethodNotify)
+}
+
+func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
+	m := &f.msg
+	if m.MaxForwards == 0 {
+		return f.answer(sh, pkt, src, out, 483, stats.ReasonTooManyHops)
+	}
+	var key uint64
+	var g *pool.Group
+	dt := st.Dialogs
+	useDialogs := false
+	if vp.NoSIPSwitch {
+		key = addrKey(src)
+		g = &vp.Groups[pool.GroupAny]
+		dt = nil
+	} else {
+		key = hash.Key(m.CallID.Bytes(pkt))
+		g = &vp.Groups[pool.GroupProxy]
+		if m.Method == sip.MethodRegister {
+			g = &vp.Groups[pool.GroupRegistrar]
+		}
+		useDialogs = !vp.Stateless && dt != nil && m.Method != sip.MethodRegister
+		if vp.Stateless {
+			dt = nil
+		}
+	}
+	var srv *pool.Server
+	stale := false
+	if useDialogs {
+		if id, ok := dt.Get(key, now); ok {
+			// Keep the dialog's server while it is bound and alive, even
+			// if it is draining, weight 0 or at max-conn.
+			if s := vp.Bound(id); s != nil && s.Healthy {
+				srv = s
+				exp := now + st.TTL
+				if m.Method == sip.MethodBye || m.Method == sip.MethodCancel {
+					exp = now + ShortTTL
+				}
+				dt.Touch(key, exp)
+			} else {
+				stale = true
+			}
+		}
+	}
+	if srv == nil {
+		s, why := g.Pick(key, dt)
+		if s == nil {
+			return f.answer(sh, pkt, src, out, 503, why)
+		}
+		srv = s
+		if useDialogs && (stale || createsDialog(m.Method)) {
+			dt.Put(key, srv.ID, now+st.TTL)
+		}
+	}
+	fw := &f.fw
+	*fw = sip.Forward{
+		Host: vp.ViaHost, Port: int(vp.Addr.Port()), Source: src, StripRoute: true,
+		Branch: sip.AppendBranch(f.branch[:0], pkt, m, st.Seed),
+	}
+	if vp.RecordRoute && recordRoutes(m) {
+		fw.RecordRoute = vp.RR
+	}
+	o, r := sip.AppendForwardRequest(out[:0], pkt, m, fw)
+	if r != sip.ReasonOK {
+		return drop(sh, stats.Reason(r))
+	}
+	if len(o) > MaxOut {
+		return drop(sh, stats.ReasonOutTooLarge)
+	}
+	srv.Stats.Requests.Add(1)
+	return Result{Verdict: Forwarded, Out: o, To: srv.Addr, Server: srv}
+}
+
+// fromServer routes a request a real server sends toward a client (the
+// callee's BYE, a re-INVITE, NOTIFY, an INVITE to a registered user).
+func (f *Forwarder) fromServer(st *pool.State, vp *pool.VPort, sh *stats.Shard, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
+	m := &f.msg
+	if m.MaxForwards == 0 {
+		return f.answer(sh, pkt, src, out, 483, stats.ReasonTooManyHops)
+	}
+	target := m.RequestURI.Bytes(pkt)
+	if m.Route[0].Len > 0 {
+		r0 := m.Route[0].Bytes(pkt)
+		switch {
+		case !isVIP(r0, vp.Addr):
+			target = r0
+		case m.Route[1].Len > 0:
+			target = m.Route[1].Bytes(pkt)
+		}
+	}
+	host, port, ok := sip.ParseHostPort(target)
+	if !ok {
+		return drop(sh, stats.ReasonNoRoute)
+	}
+	ip, ok := sip.ParseIP(host)
+	if !ok {
+		return drop(sh, stats.ReasonNoRoute)
+	}
+	if port == 0 {
+		port = 5060
+	}
+	to := netip.AddrPortFrom(ip.Unmap(), uint16(port))
+	if _, loop := st.VPorts[to]; loop {
+		return drop(sh, stats.ReasonLoop)
+	}
+	if !vp.NoSIPSwitch && !vp.Stateless && st.Dialogs != nil {
+		exp := now + st.TTL
+		if m.Method == sip.MethodBye {
+			exp = now + ShortTTL
+		}
+		st.Dialogs.Touch(hash.Key(m.CallID.Bytes(pkt)), exp)
+	}
+	fw := &f.fw
+	*fw = sip.Forward{
+		Host: vp.ViaHost, Port: int(vp.Addr.Port()), Source: src, StripRoute: true,
+		Branch: sip.AppendBranch(f.branch[:0], pkt, m, st.Seed),
+	}
+	if vp.RecordRoute && recordRoutes(m) {
+		fw.RecordRoute = vp.RR
+	}
+	o, r := sip.AppendForwardRequest(out[:0], pkt, m, fw)
+	if r != sip.ReasonOK {
+		return drop(sh, stats.Reason(r))
+	}
+	if len(o) > MaxOut {
+		return drop(sh, stats.ReasonOutTooLarge)
+	}
+	return Result{Verdict: Forwarded, Out: o, To: to}
+}
+
+// isVIP reports whether the URI u names a (host literal, port) equal to
+// vip, the port defaulting to 5060.
+func isVIP(u []byte, vip netip.AddrPort) bool {
+	host, port, ok := sip.ParseHostPort(u)
+	if !ok {
+		return false
+	}
+	ip, ok := sip.ParseIP(host)
+	if !ok {
+		return false
+	}
+	if port == 0 {
+		port = 5060
+	}
+	return ip.Unmap() == vip.Addr() && uint16(port) == vip.Port()
+}
+
+func (f *Forwarder) response(st *pool.State, vp *pool.VPort, sh *stats.Shard, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
+	m := &f.msg
+	sh.Response(m.Status)
+	if !sip.IsOurBranch(m.Via[0].Branch.Bytes(pkt)) {
+		return drop(sh, stats.ReasonNotOurVia)
+	}
+	to, ok := m.NextHop(pkt)
+	if !ok {
+		return drop(sh, stats.ReasonNoNextHop)
+	}
+	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
+	if _, loop := st.VPorts[to]; loop {
+		return drop(sh, stats.ReasonLoop)
+	}
+	o, r := sip.AppendForwardResponse(out[:0], pkt, m)
+	if r != sip.ReasonOK {
+		return drop(sh, stats.Reason(r))
+	}
+	if s := st.ByAddr[src]; s != nil {
+		s.Stats.Responses.Add(1)
+	}
+	if m.CSeqMethod == sip.MethodInvite && m.Status >= 300 && !vp.NoSIPSwitch && !vp.Stateless && st.Dialogs != nil {
+		// A failed INVITE leaves no dialog: keep the entry only for the
+		// ACK and retransmissions.
+		st.Dialogs.Touch(hash.Key(m.CallID.Bytes(pkt)), now+ShortTTL)
+	}
+	return Result{Verdict: Forwarded, Out: o, To: to}
+}
+
+// answer builds the balancer's own response (483 or 503) to the request in
+// f.msg, or drops an ACK, which is never answered.
+func (f *Forwarder) answer(sh *stats.Shard, pkt []byte, src netip.AddrPort, out []byte, code int, why stats.Reason) Result {
+	m := &f.msg
+	if m.Method == sip.MethodAck {
+		// Counted under the reason alone: one datagram, one count.
+		return drop(sh, why)
+	}
+	phrase := "Service Unavailable"
+	a := stats.Answer503NoServer
+	switch {
+	case code == 483:
+		phrase, a = "Too Many Hops", stats.Answer483
+	case why == stats.ReasonMaxConn:
+		a = stats.Answer503MaxConn
+	}
+	// A deterministic To tag, so a retransmission gets the same answer.
+	tag := appendHex(f.tag[:0], hash.Key(m.CallID.Bytes(pkt)))
+	o := sip.AppendResponse(out[:0], pkt, m, src, code, phrase, tag)
+	sh.Answer(a)
+	return Result{Verdict: Answered, Reason: why, Out: o, To: replyTarget(m, pkt, src)}
+}
+
+// replyTarget is where a response to the request in m goes (RFC 3261
+// §18.2.2 with RFC 3581): the source address and port when the top Via
+// asked for rport, else the source address (received) and the sent-by
+// port.
+func replyTarget(m *sip.Msg, pkt []byte, src netip.AddrPort) netip.AddrPort {
+	v := &m.Via[0]
+	if v.Rport >= 0 {
+		return src
+	}
+	port := uint16(5060)
+	if v.Port > 0 {
+		port = uint16(v.Port)
+	}
+	return netip.AddrPortFrom(src.Addr(), port)
+}
+
+func appendHex(dst []byte, x uint64) []byte {
+	const hex = "0123456789abcdef"
+	for s := 60; s >= 0; s -= 4 {
+		dst = append(dst, hex[x>>uint(s)&0xf])
+	}
+	return dst
+}
+
+// addrKey hashes a client address for sip-switch off.
+func addrKey(a netip.AddrPort) uint64 {
+	var b [18]byte
+	ip := a.Addr().As16()
+	copy(b[:16], ip[:])
+	b[16], b[17] = byte(a.Port()>>8), byte(a.Port())
+	return hash.Key(b[:])
+}

@@ -1,0 +1,90 @@
+package proxy
+
+import (
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"sipslb/slb/dataplane/mmsg"
+	"sipslb/slb/pool"
+	"sipslb/slb/sip"
+	"sipslb/slb/stats"
+)
+
+// DefaultBatch is how many datagrams one recvmmsg/sendmmsg moves.
+const DefaultBatch = 32
+
+// Worker owns one socket of a VIP port and forwards everything it reads.
+type Worker struct {
+	conn   *mmsg.Conn
+	addr   netip.AddrPort
+	state  *atomic.Pointer[pool.State]
+	fwd    Forwarder
+	in     []mmsg.Msg
+	out    []mmsg.Msg
+	failed []bool
+}
+
+// NewWorker prepares a worker for socket conn bound to addr, reading the
+// routing state from state and counting into shard index id.
+func NewWorker(conn *mmsg.Conn, addr netip.AddrPort, state *atomic.Pointer[pool.State], id int) *Worker {
+	n := conn.Batch()
+	w := &Worker{conn: conn, addr: addr, state: state, in: make([]mmsg.Msg, n), out: make([]mmsg.Msg, n), failed: make([]bool, n)}
+	w.fwd.Worker = id
+	for i := range n {
+		w.in[i].Buf = make([]byte, sip.MaxSize+1) // one more: a datagram filling it is too large
+		w.out[i].Buf = make([]byte, 0, OutCap)
+	}
+	return w
+}
+
+// Run forwards until the socket is closed, and returns the error that
+// ended it.
+func (w *Worker) Run() error {
+	for {
+		if err := w.Step(); err != nil {
+			return err
+		}
+	}
+}
+
+// Step handles one batch: one recvmmsg, the forwarding decisions, one
+// sendmmsg (or a few, if the kernel refuses a destination).
+func (w *Worker) Step() error {
+	n, err := w.conn.Recv(w.in)
+	if err != nil {
+		return err
+	}
+	st := w.state.Load()
+	vp := st.VPorts[w.addr]
+	if vp == nil {
+		return nil // the port is being removed; its socket closes next
+	}
+	now := time.Now().UnixNano()
+	k := 0
+	for i := range n {
+		in := &w.in[i]
+		if in.Trunc || in.N > sip.MaxSize {
+			vp.Stats.Shard(w.fwd.Worker).Drop(stats.ReasonTooLarge)
+			continue
+		}
+		res := w.fwd.Handle(st, vp, in.Buf[:in.N], in.Addr, now, w.out[k].Buf[:0])
+		if res.Verdict == Dropped {
+			continue
+		}
+		o := &w.out[k]
+		o.Buf, o.N, o.Addr = res.Out[:cap(res.Out)], len(res.Out), res.To
+		k++
+	}
+	if k == 0 {
+		return nil
+	}
+	nfail, err := w.conn.Send(w.out[:k], w.failed)
+	if nfail > 0 {
+		sh := vp.Stats.Shard(w.fwd.Worker)
+		for range nfail {
+			sh.Drop(stats.ReasonSendError)
+		}
+	}
+	return err
+}

@@ -1,0 +1,19 @@
+// Package pool turns the config and the health state into the routing
+// state the data path reads: per VIP port, the bound real ports, and for
+// each method group (proxy, registrar, and "any" for sip-switch off) the
+// eligible servers with their weighted Maglev table.
+//
+// Invariants:
+//   - A State is immutable once built; the engine publishes it through one
+//     atomic pointer and rebuilds it, off the hot path, on every Apply and
+//     every health event. Lookups (VPort.Bound, Group.Pick) never allocate.
+//   - Eligible for new Call-IDs = bound to the VIP port, real server
+//     enabled, weight > 0, health Up/Unknown (or keepalive off), and the
+//     port's role serving the group. A server that is bound but not
+//     eligible (disabled, weight 0, at max-conn) still keeps its
+//     established dialogs: VPort.Bound finds it by dialog-table id.
+//   - Server ids (the dialog table's server slots) and counters belong to
+//     a (real name, port) pair and survive rebuilds; an id is reused only
+//     after its last dialog-table entry is gone, so a stale entry never
+//     sends a call to a different server.
+package pool

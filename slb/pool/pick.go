@@ -1,0 +1,63 @@
+package pool
+
+import (
+	"sipslb/slb/dialog"
+	"sipslb/slb/stats"
+)
+
+// rehashTries is how many alternative table slots a pick tries when the
+// owner of the key is at max-conn, before walking the group in order.
+const rehashTries = 4
+
+// Pick returns the server that owns key in g. A server whose dialog count
+// (in dt) has reached its max-conn gets no new Call-IDs: the pick moves on
+// to the owners of rehashed keys, then to the first server with room, so
+// the overflow of a full server spreads like its Call-IDs. The reason is
+// ReasonNoServer for an empty group and ReasonMaxConn when every server is
+// full. dt may be nil (stateless port): max-conn is then not enforced,
+// since there are no dialogs to count.
+func (g *Group) Pick(key uint64, dt *dialog.Table) (*Server, stats.Reason) {
+	i := g.Table.Lookup(key)
+	if i < 0 {
+		return nil, stats.ReasonNoServer
+	}
+	s := g.Servers[i]
+	if dt == nil || !full(s, dt) {
+		return s, stats.ReasonOK
+	}
+	k := key
+	for range rehashTries {
+		k = mix(k)
+		if c := g.Servers[g.Table.Lookup(k)]; !full(c, dt) {
+			return c, stats.ReasonOK
+		}
+	}
+	for j := 1; j < len(g.Servers); j++ {
+		if c := g.Servers[(i+j)%len(g.Servers)]; !full(c, dt) {
+			return c, stats.ReasonOK
+		}
+	}
+	return nil, stats.ReasonMaxConn
+}
+
+func full(s *Server, dt *dialog.Table) bool {
+	return s.MaxConn > 0 && dt.CountFor(s.ID) >= s.MaxConn
+}
+
+// mix is the splitmix64 finaliser: a fresh, well-mixed key from a key.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// Share is the fraction of new Call-IDs s receives in g (0 if not in g).
+func (g *Group) Share(s *Server) float64 {
+	for i, c := range g.Servers {
+		if c == s {
+			return g.Table.Share(i)
+		}
+	}
+	return 0
+}

@@ -1,0 +1,94 @@
+package stats
+
+import "sync/atomic"
+
+// Shard is one worker's counters of one VIP port. It is padded to whole
+// cache lines so that neighbouring shards are never written together.
+type Shard struct {
+	Requests  [NumMethods]atomic.Uint64
+	Responses [NumClasses]atomic.Uint64
+	Drops     [NumReasons]atomic.Uint64
+	Answers   [NumAnswers]atomic.Uint64
+	_         [64 - (NumMethods+NumClasses+NumReasons+NumAnswers)*8%64]byte
+}
+
+// Request counts a request by method index (slb/sip.Method).
+func (s *Shard) Request(method uint8) {
+	if int(method) >= NumMethods {
+		method = 0
+	}
+	s.Requests[method].Add(1)
+}
+
+// Response counts a response by status code.
+func (s *Shard) Response(code int) {
+	c := code/100 - 1
+	if c < 0 || c >= NumClasses {
+		return
+	}
+	s.Responses[c].Add(1)
+}
+
+// Drop counts a dropped datagram.
+func (s *Shard) Drop(r Reason) {
+	if int(r) < NumReasons {
+		s.Drops[r].Add(1)
+	}
+}
+
+// Answer counts an answer the balancer sent itself.
+func (s *Shard) Answer(a Answer) {
+	if int(a) < NumAnswers {
+		s.Answers[a].Add(1)
+	}
+}
+
+// Port is the traffic of one VIP port.
+type Port struct {
+	shards []Shard
+}
+
+// NewPort returns counters with one shard per worker (at least one).
+func NewPort(workers int) *Port {
+	return &Port{shards: make([]Shard, max(workers, 1))}
+}
+
+// Shard returns worker w's shard; an out-of-range w wraps.
+func (p *Port) Shard(w int) *Shard { return &p.shards[uint(w)%uint(len(p.shards))] }
+
+// Totals is a summed reading of a Port.
+type Totals struct {
+	Requests  [NumMethods]uint64
+	Responses [NumClasses]uint64
+	Drops     [NumReasons]uint64
+	Answers   [NumAnswers]uint64
+}
+
+// Read sums every shard. Counters are read one by one, not at one instant.
+func (p *Port) Read() Totals {
+	var t Totals
+	for i := range p.shards {
+		s := &p.shards[i]
+		for j := range s.Requests {
+			t.Requests[j] += s.Requests[j].Load()
+		}
+		for j := range s.Responses {
+			t.Responses[j] += s.Responses[j].Load()
+		}
+		for j := range s.Drops {
+			t.Drops[j] += s.Drops[j].Load()
+		}
+		for j := range s.Answers {
+			t.Answers[j] += s.Answers[j].Load()
+		}
+	}
+	return t
+}
+
+// Real is the traffic of one real server port. Both counters are shared by
+// every worker: one atomic add per forwarded message.
+type Real struct {
+	Requests  atomic.Uint64 // requests forwarded to it
+	Responses atomic.Uint64 // responses it sent that we forwarded
+	_         [48]byte
+}
