@@ -11,7 +11,7 @@ import (
 // that leave a mode, then checks the daemon really ran the lines.
 func TestInteractiveSession(t *testing.T) {
 	bin := sipslbBinary(t)
-	dir := startDaemon(t, bin)
+	dir, _ := startDaemon(t, bin)
 	// A second real server whose name does not start with "r": Tab on
 	// "server real r" must pick rs1 among the defined names, not list all.
 	cliLines(t, bin, dir, "configure terminal", "server real proxy-a 127.77.1.2")
@@ -60,6 +60,9 @@ func TestInteractiveSession(t *testing.T) {
 	// Ctrl-Z leaves every configuration mode at once, as "end" does.
 	s.send("\x1a")
 	s.waitLine("sipslb#")
+	if s.findRow("sipslb(config-rs-rs1)#end") < 0 {
+		t.Errorf("Ctrl-Z did not show the end it ran:\n%s", s.text())
+	}
 
 	// A bad word: the caret sits under it, past the prompt. The line goes
 	// to the daemon as typed: extra blanks keep the caret on the word, and
@@ -105,5 +108,64 @@ func TestInteractiveSession(t *testing.T) {
 		if !strings.Contains(run, want) {
 			t.Errorf("running-config lacks %q:\n%s", want, run)
 		}
+	}
+}
+
+// TestInteractiveExecKeys covers the exec prompt: "?" and an abbreviated
+// "sh ?", Tab on the first word, Ctrl-Z (a harmless "end" there) and
+// Ctrl-D, which logs out with status 0.
+func TestInteractiveExecKeys(t *testing.T) {
+	bin := sipslbBinary(t)
+	dir, _ := startDaemon(t, bin)
+	s := startCLI(t, bin, dir)
+	s.waitLine("sipslb#")
+
+	s.send("?")
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^  configure +Enter configuration mode$`),
+		regexp.MustCompile(`(?m)^  show +Show running system information$`),
+	} {
+		s.wait("help line "+re.String(), func() bool { return re.MatchString(s.text()) })
+	}
+	s.waitLine("sipslb#")
+
+	s.send("sh ?")
+	running := regexp.MustCompile(`(?m)^  running-config +The running configuration$`)
+	s.wait("show's words", func() bool { return running.MatchString(s.text()) })
+	s.waitLine("sipslb#sh")
+	s.send("\x03")
+	s.waitLine("sipslb#")
+
+	s.send("conf\t")
+	s.wait("configure completed", func() bool { return strings.TrimRight(s.cursorLine(), " ") == "sipslb#configure" })
+	s.send("t\r")
+	s.waitLine("sipslb(config)#")
+	s.send("\x1a")
+	s.waitLine("sipslb#")
+
+	s.send("\x1a")
+	s.wait("Ctrl-Z running end at the exec prompt", func() bool { return s.findRow("sipslb#end") >= 0 })
+	s.waitLine("sipslb#")
+
+	s.send("\x04")
+	if code := s.waitExit(); code != 0 {
+		t.Errorf("cli exit status %d after Ctrl-D at the exec prompt, want 0\nscreen:\n%s", code, s.text())
+	}
+}
+
+// TestInteractiveDaemonGone: when the daemon dies, the next line reports
+// it and the CLI exits with status 2 (batch.ExitUnreachable).
+func TestInteractiveDaemonGone(t *testing.T) {
+	bin := sipslbBinary(t)
+	dir, kill := startDaemon(t, bin)
+	s := startCLI(t, bin, dir)
+	s.waitLine("sipslb#")
+	kill()
+	s.send("show version\r")
+	if code := s.waitExit(); code != 2 {
+		t.Errorf("cli exit status %d after the daemon died, want 2\nscreen:\n%s", code, s.text())
+	}
+	if !regexp.MustCompile(`(?m)^% lost the daemon: `).MatchString(s.text()) {
+		t.Errorf("no report of the lost daemon on screen:\n%s", s.text())
 	}
 }

@@ -28,8 +28,10 @@ func (s *session) bindKeys(sh *readline.Shell) {
 			if accept == nil {
 				return
 			}
+			// Show the "end" that runs, so the screen tells what happened.
 			sh.Line().Set([]rune("end")...)
 			sh.Cursor().Set(3)
+			sh.Display.Refresh()
 			accept()
 		},
 	})

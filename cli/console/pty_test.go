@@ -63,8 +63,9 @@ func TestMain(m *testing.M) {
 }
 
 // startDaemon runs `sipslb boot` on a fresh state directory and waits for
-// its control socket.
-func startDaemon(t *testing.T, bin string) string {
+// its control socket. It returns the directory and a function that kills
+// the daemon (also done at cleanup).
+func startDaemon(t *testing.T, bin string) (string, func()) {
 	t.Helper()
 	// A short path: unix socket names are limited to 108 bytes.
 	dir, err := os.MkdirTemp("", "slbc")
@@ -80,9 +81,9 @@ func startDaemon(t *testing.T, bin string) string {
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
+	kill := func() { cmd.Process.Kill(); <-exited }
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
+		kill()
 		if t.Failed() {
 			t.Logf("daemon log:\n%s", logs.String())
 		}
@@ -91,7 +92,7 @@ func startDaemon(t *testing.T, bin string) string {
 	deadline := time.Now().Add(waitFor)
 	for {
 		if _, err := os.Stat(sock); err == nil {
-			return dir
+			return dir, kill
 		}
 		select {
 		case <-exited:

@@ -46,7 +46,7 @@ func (s *session) run(line string) {
 	indent := len(s.prompt())
 	resp, err := s.d.Exec(line)
 	if err != nil {
-		fmt.Fprintf(s.out, "%% %v\n", err)
+		fmt.Fprintf(s.out, "%% lost the daemon: %v\n", err)
 		s.exit(batch.ExitUnreachable)
 		return
 	}
@@ -66,7 +66,7 @@ func (s *session) help(before string) string {
 	indent := len(s.prompt())
 	resp, err := s.d.Help(before)
 	if err != nil {
-		return fmt.Sprintf("%% %v\n", err)
+		return fmt.Sprintf("%% lost the daemon: %v\n", err)
 	}
 	if resp.Err != nil {
 		return resp.Err.Parse().Render(indent)
