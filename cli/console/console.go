@@ -10,6 +10,7 @@ import (
 
 	rconsole "github.com/reeflective/console"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"sipslb/cli/ctl"
 )
@@ -26,7 +27,14 @@ func Run(c *ctl.Client) int {
 		exit:   func(code int) { c.Close(); os.Exit(code) },
 	}
 	app := s.newConsole()
-	s.watchSignals()
+	// A signal may arrive while readline holds the terminal raw: put it
+	// back as it was found before leaving.
+	fd := int(os.Stdin.Fd())
+	restore := func() {}
+	if st, err := term.GetState(fd); err == nil {
+		restore = func() { term.Restore(fd, st) }
+	}
+	s.watchSignals(restore)
 	if err := app.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "%% %v\n", err)
 		return 1
@@ -119,12 +127,13 @@ func (s *session) onEOF(streamEnded bool) {
 // otherwise make the process deaf to a polite kill (deps.md gotcha 1).
 // SIGINT outside readline (while the daemon answers) must not kill the
 // CLI; readline reads Ctrl-C itself as a key.
-func (s *session) watchSignals() {
+func (s *session) watchSignals(restore func()) {
 	signal.Ignore(syscall.SIGINT, syscall.SIGQUIT)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		sig := <-ch
+		restore()
 		s.exit(128 + int(sig.(syscall.Signal)))
 	}()
 }

@@ -3,7 +3,11 @@ package console_test
 import (
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestInteractiveSession drives `sipslb cli` on a pty through the modes,
@@ -136,6 +140,16 @@ func TestInteractiveExecKeys(t *testing.T) {
 	s.send("\x03")
 	s.waitLine("sipslb#")
 
+	// Ctrl-V, then a literal "?". Two keystrokes as a person types them:
+	// readline's quoted-insert reads the terminal afresh and skips a key
+	// already buffered with the Ctrl-V (a pasted burst).
+	s.send("\x16")
+	time.Sleep(500 * time.Millisecond)
+	s.send("?")
+	s.waitLine("sipslb#?")
+	s.send("\x03")
+	s.waitLine("sipslb#")
+
 	s.send("conf\t")
 	s.wait("configure completed", func() bool { return strings.TrimRight(s.cursorLine(), " ") == "sipslb#configure" })
 	s.send("t\r")
@@ -167,5 +181,38 @@ func TestInteractiveDaemonGone(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^% lost the daemon: `).MatchString(s.text()) {
 		t.Errorf("no report of the lost daemon on screen:\n%s", s.text())
+	}
+}
+
+// TestInteractiveSIGTERM: console keeps a SIGTERM handler after its first
+// command (deps.md gotcha 1); the CLI must still stop on SIGTERM and give
+// the terminal back in the mode it found it.
+func TestInteractiveSIGTERM(t *testing.T) {
+	bin := sipslbBinary(t)
+	dir, _ := startDaemon(t, bin)
+	s := startCLI(t, bin, dir)
+	s.waitLine("sipslb#")
+	s.send("show version\r")
+	s.wait("show version output", func() bool { return s.findRow("sipslb#show version") >= 0 })
+	s.waitLine("sipslb#")
+	before, err := unix.IoctlGetTermios(int(s.ptmx.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Lflag&unix.ICANON != 0 {
+		t.Fatal("terminal not in raw mode at the prompt; the check below would prove nothing")
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := s.waitExit(); code != 128+int(syscall.SIGTERM) {
+		t.Errorf("cli exit status %d after SIGTERM, want %d", code, 128+int(syscall.SIGTERM))
+	}
+	after, err := unix.IoctlGetTermios(int(s.ptmx.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Lflag&(unix.ICANON|unix.ECHO) != unix.ICANON|unix.ECHO {
+		t.Errorf("terminal left raw after SIGTERM: lflag %#x", after.Lflag)
 	}
 }
