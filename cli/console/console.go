@@ -48,8 +48,9 @@ func (s *session) newConsole() *rconsole.Console {
 
 	app := rconsole.New("sipslb")
 	sh := app.Shell()
-	// Gotchas from deps.md §1: ghost text from history was accepted by
-	// mistake, and IOS users do not expect quote pairing.
+	// History ghost text is too easily accepted by mistake (a stray
+	// right-arrow appends an old line), and IOS users do not expect quote
+	// pairing.
 	sh.Config.Set("history-autosuggest", false)
 	sh.Config.Set("autopairs", false)
 	sh.Config.Set("usage-hint-always", false)
@@ -124,7 +125,7 @@ func (s *session) onEOF(streamEnded bool) {
 
 // watchSignals ends the session on SIGTERM and SIGHUP: console installs a
 // SIGTERM handler on its first command and never removes it, which would
-// otherwise make the process deaf to a polite kill (deps.md gotcha 1).
+// otherwise make the process deaf to a polite kill.
 // SIGINT outside readline (while the daemon answers) must not kill the
 // CLI; readline reads Ctrl-C itself as a key.
 func (s *session) watchSignals(restore func()) {

@@ -14,7 +14,8 @@
 //     disagree with the grammar the daemon runs.
 //   - "?" asks the daemon for help and prints the listing above the line,
 //     leaving the line as typed; the "?" itself is never inserted.
-//   - One console per process: readline owns os.Stdin/os.Stdout and the
-//     process's signals (see /work/shared/reference/deps.md §1), so an SSH
-//     login runs its own `sipslb cli` on a pty.
+//   - One console per process: readline reads os.Stdin and writes
+//     os.Stdout with no way to point it elsewhere, and console installs
+//     process-wide signal handlers, so an SSH login runs its own
+//     `sipslb cli` on a pty.
 package console

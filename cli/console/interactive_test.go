@@ -185,7 +185,7 @@ func TestInteractiveDaemonGone(t *testing.T) {
 }
 
 // TestInteractiveSIGTERM: console keeps a SIGTERM handler after its first
-// command (deps.md gotcha 1); the CLI must still stop on SIGTERM and give
+// command, which swallows the signal; the CLI must still stop on SIGTERM and give
 // the terminal back in the mode it found it.
 func TestInteractiveSIGTERM(t *testing.T) {
 	bin := sipslbBinary(t)
