@@ -20,6 +20,7 @@ import (
 	"sipslb/slb/engine"
 	"sipslb/slb/status"
 	"sipslb/sys/store"
+	"sipslb/sys/systemd"
 )
 
 // DefaultStateDir is where the appliance keeps what survives a reboot.
@@ -62,14 +63,22 @@ func (b *backend) SaveStartup(text []byte) error {
 
 // Run runs the daemon until ctx is done or SIGTERM/SIGINT arrives.
 func Run(ctx context.Context, o Options) error {
-	log := o.Log
+	log := systemd.Logger(o.Log)
 	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 		return err
 	}
 	eng := engine.New(log)
 	defer eng.Close()
 	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version}
-	in := commands.New(be, log)
+	ab := &accessBackend{backend: be}
+	in := commands.New(ab, log)
+	srv := &ctl.Server{In: in, Log: log}
+	if ab.ssh = newSSH(o, in, srv, log); ab.ssh != nil {
+		defer ab.ssh.Close()
+	}
+	sd := systemd.NewNotifier(log)
+	svc := &services{log: log, eng: eng, in: in, ssh: ab.ssh, sd: sd}
+	wedgeHook(in, log)
 	be.st.CleanTemp()
 
 	load := func(why string) {
@@ -105,10 +114,17 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("control socket: %w", err)
 	}
 	os.Chmod(sock, 0o666) // who may do what is decided per peer uid
-	srv := &ctl.Server{In: in, Log: log}
 	go srv.Serve(ln)
 	defer func() { ln.Close(); os.Remove(sock) }()
+	if ab.ssh != nil {
+		ab.ssh.Start()
+	}
 	log.Info("sipslb ready", "state_dir", o.StateDir, "socket", sock)
+	sd.Ready(svc.statusLine())
+	defer sd.Stopping()
+	svcCtx, stopSvc := context.WithCancel(ctx)
+	defer stopSvc()
+	go svc.run(svcCtx)
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
@@ -124,7 +140,9 @@ func Run(ctx context.Context, o Options) error {
 			}
 			log.Warn("SIGHUP: replacing the running config with startup-config; unsaved changes are lost")
 			in.Log("SIGHUP: running config replaced by startup-config (unsaved changes lost)")
+			sd.Reloading()
 			load("SIGHUP")
+			sd.Ready(svc.statusLine())
 		}
 	}
 }

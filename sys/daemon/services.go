@@ -1,0 +1,164 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"sipslb/cli/commands"
+	"sipslb/cli/ctl"
+	"sipslb/slb/config"
+	"sipslb/slb/engine"
+	"sipslb/slb/status"
+	sshsrv "sipslb/sys/ssh"
+	"sipslb/sys/systemd"
+)
+
+// accessBackend adds the SSH server to Apply: once the engine took a
+// config, the SSH server checks logins against it and follows its
+// listen address. The SSH server never refuses a config.
+type accessBackend struct {
+	*backend
+	ssh *sshsrv.Server
+}
+
+func (b *accessBackend) Apply(c *config.Config) error {
+	if err := b.backend.Apply(c); err != nil {
+		return err
+	}
+	if b.ssh != nil {
+		b.ssh.Configure(c)
+	}
+	return nil
+}
+
+// aliveChecker is implemented by a data path that can prove its workers
+// are running. It is asserted at run time so the daemon builds against an
+// engine that does not have it yet.
+type aliveChecker interface{ Alive() error }
+
+// newSSH starts the SSH server's host key; an error leaves the box without
+// SSH but running (the console still works), and is logged.
+func newSSH(o Options, in *commands.Interp, ctlSrv *ctl.Server, log *slog.Logger) *sshsrv.Server {
+	exe, err := os.Executable()
+	if err != nil {
+		log.Error("ssh disabled: cannot find my own executable", "err", err)
+		return nil
+	}
+	s, err := sshsrv.New(sshsrv.Options{
+		StateDir: o.StateDir,
+		Exe:      exe,
+		In:       in,
+		Issue: func(user string, priv int, from string) string {
+			return ctlSrv.IssueToken(ctl.Identity{User: user, Priv: priv, From: from})
+		},
+		Log: log,
+	})
+	if err != nil {
+		log.Error("ssh disabled", "err", err)
+		return nil
+	}
+	return s
+}
+
+// services ties the daemon to systemd: readiness, status and watchdog.
+type services struct {
+	log *slog.Logger
+	eng *engine.Engine
+	in  *commands.Interp
+	ssh *sshsrv.Server
+	sd  *systemd.Notifier
+}
+
+// statusLine summarises the box for `systemctl status`. It reads the
+// engine's config, not the interpreter's, so it never waits on a busy
+// (or wedged) command.
+func (s *services) statusLine() string {
+	c := s.eng.Config()
+	if c == nil {
+		c = config.New()
+	}
+	st := s.eng.Status()
+	total, up := 0, 0
+	for _, r := range c.Reals {
+		for _, p := range r.Ports {
+			total++
+			if st == nil || st.Reals[r.Name] == nil || st.Reals[r.Name].Ports[p.Port] == nil {
+				continue
+			}
+			if h := st.Reals[r.Name].Ports[p.Port].Health; h == status.Up || h == status.NoCheck {
+				up++
+			}
+		}
+	}
+	line := fmt.Sprintf("%d VIPs, %d/%d real ports up", len(c.Virtuals), up, total)
+	if s.ssh != nil {
+		line += ", " + s.ssh.Status()
+	} else {
+		line += ", ssh unavailable"
+	}
+	return line
+}
+
+// check is what the watchdog proves before each ping: the interpreter
+// runs commands, and the data path workers are alive.
+func (s *services) check(timeout time.Duration) error {
+	if err := s.in.Ping(timeout); err != nil {
+		return fmt.Errorf("control loop: %w", err)
+	}
+	if a, ok := any(s.eng).(aliveChecker); ok {
+		if err := a.Alive(); err != nil {
+			return fmt.Errorf("data path: %w", err)
+		}
+	}
+	return nil
+}
+
+// run keeps STATUS= current and feeds the watchdog until ctx is done.
+func (s *services) run(ctx context.Context) {
+	if p := systemd.WatchdogPeriod(); p > 0 {
+		s.log.Info("watchdog enabled", "period", p)
+		go s.sd.Watchdog(ctx, p, func() error { return s.check(p / 4) })
+	}
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.sd.Status(s.statusLine())
+		}
+	}
+}
+
+// WedgeEnv names the test hook: with SIPSLB_TEST_WEDGE=control, SIGUSR1
+// makes a command hold the interpreter lock for good, so a test can see
+// the watchdog pings stop. Without the variable SIGUSR1 is not caught.
+const WedgeEnv = "SIPSLB_TEST_WEDGE"
+
+func wedgeHook(in *commands.Interp, log *slog.Logger) {
+	if os.Getenv(WedgeEnv) != "control" {
+		return
+	}
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGUSR1)
+	go func() {
+		<-ch
+		log.Warn("test hook: wedging the control loop")
+		s := in.Open("wedge", commands.PrivSuper, "test hook")
+		in.Exec(s, "show version", blockingWriter{})
+	}()
+}
+
+// blockingWriter never returns: a command writing to it keeps the lock.
+type blockingWriter struct{}
+
+func (blockingWriter) Write([]byte) (int, error) { select {} }
+
+var _ io.Writer = blockingWriter{}
