@@ -55,6 +55,9 @@ type VPort struct {
 	NoSIPSwitch bool
 	Stateless   bool
 	RecordRoute bool
+	// DSR: frames to this port come from the dsr data path (no socket);
+	// only the proxy workers of non-DSR ports read the others.
+	DSR bool
 	// ViaHost is our sent-by host (IPv6 in brackets) and RR our
 	// Record-Route value, prepared once so forwarding only copies them.
 	ViaHost []byte
@@ -85,8 +88,9 @@ type State struct {
 // HealthFunc reports whether a real port may carry traffic.
 type HealthFunc func(real string, port uint16, rp *config.RealPort) bool
 
-// Build makes the routing state of cfg. Only enabled virtual servers' proxy
-// (non-DSR) ports are included: they are the ones with listeners.
+// Build makes the routing state of cfg: every port of the enabled virtual
+// servers, proxy ports (with listeners) and DSR ports (VPort.DSR, served by
+// the dsr data path from the same groups and dialog table).
 func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 	st := &State{
 		VPorts:  map[netip.AddrPort]*VPort{},
@@ -116,13 +120,10 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 			continue
 		}
 		for _, p := range v.Ports {
-			if p.DSR {
-				continue
-			}
 			addr := netip.AddrPortFrom(v.Addr.Unmap(), p.Port)
 			vp := &VPort{
 				Virtual: v.Name, Addr: addr, NoSIPSwitch: p.NoSIPSwitch,
-				Stateless: p.Stateless, RecordRoute: p.RecordRoute,
+				Stateless: p.Stateless, RecordRoute: p.RecordRoute, DSR: p.DSR,
 				bound: map[uint32]*Server{}, Stats: reg.port(addr),
 			}
 			vp.ViaHost = hostBytes(addr.Addr())

@@ -56,9 +56,15 @@ const (
 	ReasonSendError
 	// ReasonPong: a CRLF pong or lone CRLF keepalive, dropped silently.
 	ReasonPong
+	// ReasonNoMAC: dsr mode; the chosen real server's MAC address is not
+	// resolved yet (an ARP request is sent; the client retransmits).
+	ReasonNoMAC
+	// ReasonFragNoCallID: dsr mode; the first fragment of a datagram does
+	// not hold the whole Call-ID line, so the datagram cannot be hashed.
+	ReasonFragNoCallID
 
 	// NumReasons is the number of Reason values.
-	NumReasons = int(ReasonPong) + 1
+	NumReasons = int(ReasonFragNoCallID) + 1
 )
 
 var reasonNames = [NumReasons]string{
@@ -89,6 +95,8 @@ var reasonNames = [NumReasons]string{
 	ReasonOutTooLarge:      "out-too-large",
 	ReasonSendError:        "send-error",
 	ReasonPong:             "pong",
+	ReasonNoMAC:            "no-mac",
+	ReasonFragNoCallID:     "frag-no-call-id",
 }
 
 // String returns the stable lowercase counter name.

@@ -1,0 +1,238 @@
+package dsr
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"time"
+
+	"sipslb/slb/hash"
+	"sipslb/slb/pool"
+	"sipslb/slb/sip"
+	"sipslb/slb/stats"
+)
+
+// ShortTTL is the dialog entry lifetime after a BYE or CANCEL: 64×T1, as
+// in proxy mode (RFC 3261 §17.1.1.2), so retransmissions still find the
+// server.
+const ShortTTL = int64(32 * time.Second)
+
+// Neighbors knows the real servers' MAC addresses.
+type Neighbors interface {
+	// Lookup returns the MAC of ip if it is resolved. It must not allocate.
+	Lookup(ip netip.Addr) (MAC, bool)
+}
+
+// Verdict is what became of a frame.
+type Verdict uint8
+
+const (
+	Dropped   Verdict = iota // counted by Result.Reason or Result.Frame
+	Forwarded                // Result.Out is to be sent as it is
+)
+
+func (v Verdict) String() string { return [...]string{"dropped", "forwarded"}[v] }
+
+// Result is the outcome of Handle.
+type Result struct {
+	Verdict Verdict
+	// Reason is the VIP port drop reason (stats.ReasonOK when forwarded or
+	// when the drop is a frame-level one, see Frame).
+	Reason stats.Reason
+	// Frame is the frame-level drop reason, when no VIP port was known.
+	Frame FrameReason
+	// Out is the rewritten frame (a prefix of the input: Ethernet padding
+	// is trimmed).
+	Out []byte
+	// Server is the real server a message went to (nil for a non-first
+	// fragment, which follows its first fragment).
+	Server *pool.Server
+	// Unresolved is the real server address whose MAC is missing
+	// (Reason == stats.ReasonNoMAC): the caller asks ARP for it.
+	Unresolved netip.Addr
+}
+
+// Forwarder holds one worker's scratch space and fragment table.
+type Forwarder struct {
+	Worker   int // index of the worker's counter shard
+	MAC      MAC // ours: the source of every frame sent
+	Counters *Counters
+	msg      sip.Msg
+	frags    fragTable
+}
+
+func (f *Forwarder) frameDrop(r FrameReason) Result {
+	f.Counters.Drop(r)
+	return Result{Verdict: Dropped, Frame: r}
+}
+
+func portDrop(sh *stats.Shard, r stats.Reason) Result {
+	sh.Drop(r)
+	return Result{Verdict: Dropped, Reason: r}
+}
+
+// Handle decides where the frame fr goes, received at now (Unix ns), and
+// rewrites it in place: destination MAC = the chosen server's, source MAC
+// = f.MAC, UDP checksum recomputed for unfragmented datagrams.
+func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) Result {
+	if len(fr) < ethLen+minIPHeader {
+		return f.frameDrop(FrameShort)
+	}
+	if be16(fr[12:]) != etherTypeIP4 {
+		return f.frameDrop(FrameNotIPv4)
+	}
+	ip := fr[ethLen:]
+	ihl := int(ip[0]&0xf) * 4
+	tot := int(be16(ip[2:]))
+	if ip[0]>>4 != 4 || ihl < minIPHeader || tot < ihl || tot > len(ip) {
+		return f.frameDrop(FrameBadIP)
+	}
+	fr = fr[:ethLen+tot] // trim Ethernet padding
+	ip = ip[:tot]
+	if ip[9] != protoUDP {
+		return f.frameDrop(FrameNotUDP)
+	}
+	src, dst := addr4(ip[12:]), addr4(ip[16:])
+	ff := be16(ip[6:])
+	id := be16(ip[4:])
+	if ff&offsetMask != 0 {
+		e := f.frags.get(keyOf(src, dst, id), now)
+		if e == nil {
+			return f.frameDrop(FrameFragOrphan)
+		}
+		f.rewrite(fr, e.mac)
+		f.Counters.Fragments.Add(1)
+		return Result{Verdict: Forwarded, Out: fr}
+	}
+	more := ff&flagMF != 0
+	udp := ip[ihl:]
+	if len(udp) < udpHeader {
+		return f.frameDrop(FrameBadUDP)
+	}
+	vp := st.VPorts[netip.AddrPortFrom(dst, be16(udp[2:]))]
+	if vp == nil || !vp.DSR {
+		return f.frameDrop(FrameNoVPort)
+	}
+	sh := vp.Stats.Shard(f.Worker)
+	payload := udp[udpHeader:]
+	if !more {
+		ul := int(be16(udp[4:]))
+		if ul < udpHeader || ul > len(udp) {
+			return f.frameDrop(FrameBadUDP)
+		}
+		udp = udp[:ul]
+		payload = udp[udpHeader:]
+	}
+	srcPort := be16(udp[0:])
+	var h head
+	if more {
+		var ok bool
+		if h, ok = scanHead(payload); !ok {
+			return portDrop(sh, stats.ReasonFragNoCallID)
+		}
+	} else {
+		m := &f.msg
+		switch r := sip.Scan(payload, m); r {
+		case sip.ReasonOK:
+			h = head{request: m.Request, status: m.Status, method: m.Method, cseqMethod: m.CSeqMethod, callID: m.CallID.Bytes(payload)}
+		case sip.ReasonKeepalive:
+			// A CRLF ping has no Call-ID: the client's address picks the
+			// server, which answers the pong itself.
+			h = head{request: true}
+		default:
+			return portDrop(sh, stats.Reason(r))
+		}
+	}
+	if h.request {
+		sh.Request(uint8(h.method))
+	} else {
+		sh.Response(h.status)
+	}
+	srv, why := f.route(st, vp, &h, netip.AddrPortFrom(src, srcPort), now)
+	if srv == nil {
+		return portDrop(sh, why)
+	}
+	mac, ok := nb.Lookup(srv.Addr.Addr())
+	if !ok {
+		sh.Drop(stats.ReasonNoMAC)
+		return Result{Verdict: Dropped, Reason: stats.ReasonNoMAC, Server: srv, Unresolved: srv.Addr.Addr()}
+	}
+	f.rewrite(fr, mac)
+	if more {
+		f.frags.put(keyOf(src, dst, id), mac, vp, now+FragTTL)
+	} else {
+		binary.BigEndian.PutUint16(udp[6:], udpChecksum(src, dst, udp))
+	}
+	if h.request {
+		srv.Stats.Requests.Add(1)
+	}
+	return Result{Verdict: Forwarded, Out: fr, Server: srv}
+}
+
+func (f *Forwarder) rewrite(fr []byte, to MAC) {
+	copy(fr[0:6], to[:])
+	copy(fr[6:12], f.MAC[:])
+}
+
+// createsDialog: the methods whose dialog the table pins (as in proxy
+// mode; a re-INVITE re-pins).
+func createsDialog(m sip.Method) bool {
+	return m == sip.MethodInvite || m == sip.MethodSubscribe || m == sip.MethodRefer
+}
+
+// route picks the server as proxy mode's fromClient does: dialog table
+// first (unless stateless), then the method group's table. Responses (a
+// client answering a server's request) only read the dialog table.
+func (f *Forwarder) route(st *pool.State, vp *pool.VPort, h *head, src netip.AddrPort, now int64) (*pool.Server, stats.Reason) {
+	if vp.NoSIPSwitch || h.callID == nil {
+		g := &vp.Groups[pool.GroupAny]
+		if !vp.NoSIPSwitch {
+			g = &vp.Groups[pool.GroupProxy]
+		}
+		return g.Pick(addrKey(src), nil)
+	}
+	key := hash.Key(h.callID)
+	method := h.method
+	if !h.request {
+		method = h.cseqMethod
+	}
+	g := &vp.Groups[pool.GroupProxy]
+	if method == sip.MethodRegister {
+		g = &vp.Groups[pool.GroupRegistrar]
+	}
+	dt := st.Dialogs
+	useDialogs := !vp.Stateless && dt != nil && method != sip.MethodRegister
+	if vp.Stateless {
+		dt = nil
+	}
+	stale := false
+	if useDialogs {
+		if id, ok := dt.Get(key, now); ok {
+			if s := vp.Bound(id); s != nil && s.Healthy {
+				if h.request {
+					exp := now + st.TTL
+					if method == sip.MethodBye || method == sip.MethodCancel {
+						exp = now + ShortTTL
+					}
+					dt.Touch(key, exp)
+				}
+				return s, stats.ReasonOK
+			}
+			stale = true
+		}
+	}
+	s, why := g.Pick(key, dt)
+	if s != nil && useDialogs && h.request && (stale || createsDialog(method)) {
+		dt.Put(key, s.ID, now+st.TTL)
+	}
+	return s, why
+}
+
+// addrKey hashes a client address (sip-switch off, keepalives), as proxy
+// mode does.
+func addrKey(a netip.AddrPort) uint64 {
+	var b [18]byte
+	ip := a.Addr().As16()
+	copy(b[:16], ip[:])
+	b[16], b[17] = byte(a.Port()>>8), byte(a.Port())
+	return hash.Key(b[:])
+}
