@@ -30,7 +30,9 @@ func buildChecks(c *config.Config) (map[health.Key]health.Check, error) {
 			if rp.NoKeepalive || !bound[k] {
 				continue
 			}
-			ch := checkOf(c.EffectiveHealth(rp), netip.AddrPortFrom(r.Addr.Unmap(), rp.Port), r.Disabled)
+			// A disabled server is still probed: it drains, and if it dies its
+			// remaining dialogs must move like those of any dead server.
+			ch := checkOf(c.EffectiveHealth(rp), netip.AddrPortFrom(r.Addr.Unmap(), rp.Port))
 			if err := ch.Validate(); err != nil {
 				errs = append(errs, fmt.Errorf("server real %s port %s keepalive: %w", r.Name, config.PortName(rp.Port), err))
 				continue
@@ -41,7 +43,7 @@ func buildChecks(c *config.Config) (map[health.Key]health.Check, error) {
 	return checks, errors.Join(errs...)
 }
 
-func checkOf(h config.HealthParams, target netip.AddrPort, disabled bool) health.Check {
+func checkOf(h config.HealthParams, target netip.AddrPort) health.Check {
 	ch := health.Check{
 		Target:           target,
 		Method:           health.MethodOptions,
@@ -51,7 +53,6 @@ func checkOf(h config.HealthParams, target netip.AddrPort, disabled bool) health
 		Rise:             h.Rise,
 		AoR:              h.AoR,
 		ChallengeHealthy: h.ChallengeHealthy,
-		Disabled:         disabled,
 	}
 	if h.Method == config.MethodRegister {
 		ch.Method = health.MethodRegister

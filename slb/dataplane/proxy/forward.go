@@ -77,10 +77,58 @@ func (f *Forwarder) Handle(st *pool.State, vp *pool.VPort, pkt []byte, src netip
 		return f.response(st, vp, sh, pkt, src, now, out)
 	}
 	sh.Request(uint8(m.Method))
-	if _, fromReal := st.RealIPs[src.Addr()]; fromReal {
+	if f.fromFarm(st, vp, pkt, src) {
 		return f.fromServer(st, vp, sh, pkt, src, now, out)
 	}
 	return f.fromClient(st, vp, sh, pkt, src, now, out)
+}
+
+// fromFarm tells a request a real server sends toward a client from a
+// client's request: it comes from a real port's address, or from a real
+// server's IP (a server may send from another port) and is not addressed
+// to one of our VIP ports (a client sharing a server's IP, as on ::1,
+// addresses the VIP).
+func (f *Forwarder) fromFarm(st *pool.State, vp *pool.VPort, pkt []byte, src netip.AddrPort) bool {
+	if _, ok := st.ByAddr[src]; ok {
+		return true
+	}
+	if _, ok := st.RealIPs[src.Addr()]; !ok {
+		return false
+	}
+	to, ok := f.target(vp, pkt)
+	if !ok {
+		return true
+	}
+	_, toVIP := st.VPorts[to]
+	return !toVIP
+}
+
+// target is where a request from the farm goes: the first Route that is
+// not ours, else the Request-URI; false when that names no IP literal.
+func (f *Forwarder) target(vp *pool.VPort, pkt []byte) (netip.AddrPort, bool) {
+	m := &f.msg
+	t := m.RequestURI.Bytes(pkt)
+	if m.Route[0].Len > 0 {
+		r0 := m.Route[0].Bytes(pkt)
+		switch {
+		case !isVIP(r0, vp.Addr):
+			t = r0
+		case m.Route[1].Len > 0:
+			t = m.Route[1].Bytes(pkt)
+		}
+	}
+	host, port, ok := sip.ParseHostPort(t)
+	if !ok {
+		return netip.AddrPort{}, false
+	}
+	ip, ok := sip.ParseIP(host)
+	if !ok {
+		return netip.AddrPort{}, false
+	}
+	if port == 0 {
+		port = 5060
+	}
+	return netip.AddrPortFrom(ip.Unmap(), uint16(port)), true
 }
 
 func drop(sh *stats.Shard, r stats.Reason) Result {
@@ -178,28 +226,10 @@ func (f *Forwarder) fromServer(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 	if m.MaxForwards == 0 {
 		return f.answer(sh, pkt, src, out, 483, stats.ReasonTooManyHops)
 	}
-	target := m.RequestURI.Bytes(pkt)
-	if m.Route[0].Len > 0 {
-		r0 := m.Route[0].Bytes(pkt)
-		switch {
-		case !isVIP(r0, vp.Addr):
-			target = r0
-		case m.Route[1].Len > 0:
-			target = m.Route[1].Bytes(pkt)
-		}
-	}
-	host, port, ok := sip.ParseHostPort(target)
+	to, ok := f.target(vp, pkt)
 	if !ok {
 		return drop(sh, stats.ReasonNoRoute)
 	}
-	ip, ok := sip.ParseIP(host)
-	if !ok {
-		return drop(sh, stats.ReasonNoRoute)
-	}
-	if port == 0 {
-		port = 5060
-	}
-	to := netip.AddrPortFrom(ip.Unmap(), uint16(port))
 	if _, loop := st.VPorts[to]; loop {
 		return drop(sh, stats.ReasonLoop)
 	}
