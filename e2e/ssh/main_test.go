@@ -214,12 +214,14 @@ type client struct {
 	u        user
 	password string // "" = key login
 	from     string // source address (ssh -b)
+	extra    []string
 }
 
 func (c client) args(port int) ([]string, []string) {
-	args := []string{"-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+	// ssh keeps the first value given for an option: extra comes first.
+	args := append(append([]string(nil), c.extra...), "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 		"-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=0",
-		"-p", strconv.Itoa(port), "-l", c.u.name}
+		"-p", strconv.Itoa(port), "-l", c.u.name)
 	if c.from != "" {
 		args = append(args, "-b", c.from)
 	}

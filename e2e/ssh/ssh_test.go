@@ -77,9 +77,12 @@ func TestNoSuperUserNoLogin(t *testing.T) {
 	}, "\n")
 	d := boot(t, "", text, port)
 	for _, c := range []client{{u: ro, password: ro.password}, {u: ro}} {
-		if r := d.ssh(c, "show version"); r.code != 255 {
+		c.extra = []string{"-o", "LogLevel=INFO"} // ssh shows the banner from INFO up
+		r := d.ssh(c, "show version")
+		if r.code != 255 {
 			t.Errorf("login with no privilege-0 user: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
+		contains(t, "ssh stderr (banner)", r.stderr, "sipslb: no privilege-0 user is configured, so every SSH login is refused.")
 	}
 	contains(t, "daemon log", d.log(), "no privilege-0 user is configured")
 }

@@ -86,6 +86,7 @@ func New(o Options) (*Server, error) {
 		PasswordHandler:  s.password,
 		PublicKeyHandler: s.publicKey,
 		ConnCallback:     s.accept,
+		BannerHandler:    s.banner,
 		ServerConfigCallback: func(glssh.Context) *xssh.ServerConfig {
 			return &xssh.ServerConfig{MaxAuthTries: 6}
 		},
@@ -231,6 +232,16 @@ func (s *Server) accept(ctx glssh.Context, c net.Conn) net.Conn {
 		s.conns.Add(-1)
 	}()
 	return c
+}
+
+// banner tells a client, before it authenticates, why a fresh box turns
+// every login down. Once a privilege-0 user exists there is no banner.
+func (s *Server) banner(glssh.Context) string {
+	if s.cfg.Load().HasSuperUser() {
+		return ""
+	}
+	return "sipslb: no privilege-0 user is configured, so every SSH login is refused.\r\n" +
+		"sipslb: create one on the serial console: username NAME privilege 0 password SECRET\r\n"
 }
 
 type ctxKey int
