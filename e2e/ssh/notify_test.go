@@ -100,7 +100,10 @@ func TestNotify(t *testing.T) {
 	log := d.log()
 	contains(t, "daemon log at READY", log, "startup-config applied", "ssh: listening")
 	msg := ns.all()[ready].text
-	contains(t, "READY message", msg, "STATUS=1 VIPs, 1/1 real ports up, ssh on "+serverIP+":"+strconv.Itoa(port))
+	contains(t, "READY message", msg, "STATUS=1 VIPs, ", " real ports up, ssh on "+serverIP+":"+strconv.Itoa(port))
+	// The health of the one real port (keepalive off: trusted up) shows in
+	// READY's status or in a STATUS= soon after it.
+	ns.waitFor(t, ready, "1/1 real ports up")
 	for _, m := range ns.all()[:ready] {
 		if strings.Contains(m.text, "WATCHDOG=1") {
 			t.Errorf("WATCHDOG before READY: %q", m.text)

@@ -41,6 +41,7 @@ func TestOneShot(t *testing.T) {
 		{name: "failed line sets status", c: adminKey, command: "show version\nshwo version", code: 1,
 			stdout: []string{"sipslb SIP server load balancer"}, stderr: []string{"shwo version\n^\n% Invalid input"}},
 		{name: "config lines in one exec", c: adminKey, command: "configure terminal\nserver real rs1 127.41.9.1\nport sip\nend\nshow server real rs1", stdout: []string{"Name: rs1"}},
+		{name: "exec on a pty gets CR LF", c: client{u: admin, extra: []string{"-tt"}}, command: "show version", stdout: []string{"Hostname: lb1\r\n"}},
 		{name: "wrong password", c: client{u: admin, password: "nope"}, command: "show version", code: 255, stderr: []string{"Permission denied"}, notStdout: []string{"sipslb"}},
 		{name: "unknown user", c: client{u: user{name: "mallory"}, password: "x"}, command: "show version", code: 255, stderr: []string{"Permission denied"}},
 		{name: "someone else's key", c: client{u: user{name: "admin", keyFile: ro.keyFile}}, command: "show version", code: 255, stderr: []string{"Permission denied"}},
