@@ -25,3 +25,8 @@ test: fmt-check vet unit
 
 clean:
 	rm -rf bin out
+
+# Two SIPp servers behind a VIP on loopback, a few thousand calls, and the
+# balancer's show output (installs sip-tester if missing: needs root).
+demo:
+	scripts/demo.sh
