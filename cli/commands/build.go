@@ -75,7 +75,7 @@ func (in *Interp) build() {
 			A(hostnameArg, "new hostname").Do(cmdHostname)).Undo(cmdHostname),
 		in.userTree(),
 		enableTree(),
-		ipTree(),
+		dsrIPTree(),
 		in.serverTree(realNames, virtNames),
 	))
 	rs := withNo(common(in.realTree()...))

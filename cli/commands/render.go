@@ -18,6 +18,7 @@ func Render(c *config.Config) string {
 	p("!")
 	p("hostname %s", c.Hostname)
 	renderAccess(p, c)
+	renderDataIf(p, c)
 	def := config.DefaultHealth()
 	for _, l := range healthLines(c.Health, def) {
 		p("%s", neg(l, "server sip-keepalive "))

@@ -97,7 +97,7 @@ func TestRoundTrip(t *testing.T) {
 		if len(errs) > 0 {
 			t.Fatalf("seed %d: replay errors %v\n%s", seed, errs, text)
 		}
-		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.Comparer(func(a, b netip.Addr) bool { return a == b }), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 			t.Fatalf("seed %d: model differs after replay (-want +got):\n%s\n%s", seed, diff, text)
 		}
 		if again := Render(got); again != text {

@@ -28,6 +28,7 @@ type Config struct {
 	SSH        SSHParams
 	Health     HealthParams // global health-check defaults (server sip-keepalive ...)
 	Dialog     DialogParams
+	DataIf     DataInterface    // ip data-interface, ip address (dataif.go)
 	Reals      []*RealServer    // in creation order, which is the render order
 	Virtuals   []*VirtualServer // in creation order
 }

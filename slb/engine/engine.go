@@ -43,6 +43,8 @@ type Options struct {
 	Health health.Options
 	// SweepEvery is how often expired dialog entries are swept; 0 = 10ms.
 	SweepEvery time.Duration
+	// DSR opens data interfaces for DSR ports (dsr.go); nil refuses them.
+	DSR DSRDriver
 }
 
 // Engine owns the running state built from the config.
@@ -57,6 +59,7 @@ type Engine struct {
 	reg       *pool.Registry
 	listeners map[netip.AddrPort]*listener
 	prober    *health.Prober
+	dsr       dsrPart // the dsr data path (dsr.go)
 	closed    bool
 
 	kick chan struct{}
@@ -97,6 +100,14 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 		ho.Logger = log
 	}
 	ho.OnEvent = func(health.Event) { e.signal() }
+	e.dsr.init(e, o.DSR)
+	if o.DSR != nil {
+		base := ho.Transport
+		if base == nil {
+			base = health.UDPTransport{}
+		}
+		ho.Transport = &probeTransport{d: &e.dsr, base: base}
+	}
 	e.prober = health.New(ho)
 	c := config.New()
 	e.reg.SetDialogs(dialog.New(c.Dialog.MaxEntries, 0, 0))
@@ -119,6 +130,9 @@ func (e *Engine) Apply(c *config.Config) error {
 	if err != nil {
 		return err
 	}
+	if err := e.dsr.check(c); err != nil {
+		return err
+	}
 	want := wantedListeners(c)
 	opened := map[netip.AddrPort]*listener{}
 	closeOpened := func() {
@@ -137,8 +151,14 @@ func (e *Engine) Apply(c *config.Config) error {
 		}
 		opened[a] = l
 	}
+	undoDSR, err := e.dsr.prepare(c, checks)
+	if err != nil {
+		closeOpened()
+		return fmt.Errorf("dsr data interface %s: %w", c.DataIf.Name, err)
+	}
 	if err := e.prober.Update(checks); err != nil {
 		closeOpened()
+		undoDSR()
 		return fmt.Errorf("health checks: %w", err)
 	}
 	if dt := e.reg.Dialogs(); dt.MaxEntries() != c.Dialog.MaxEntries {
@@ -148,6 +168,7 @@ func (e *Engine) Apply(c *config.Config) error {
 	}
 	e.cfg.Store(c)
 	e.state.Store(pool.Build(c, e.healthFunc(e.prober.Status()), e.reg))
+	e.dsr.commit(c)
 
 	keep := map[netip.AddrPort]bool{}
 	for _, a := range want {
@@ -294,4 +315,5 @@ func (e *Engine) Close() {
 	for _, l := range ls {
 		l.close()
 	}
+	e.dsr.close()
 }

@@ -19,6 +19,9 @@ func (e *Engine) Status() *status.Snapshot {
 	for a := range e.listeners {
 		listening[a] = true
 	}
+	for _, a := range e.dsr.listening() {
+		listening[a] = true
+	}
 	e.mu.Unlock()
 	c := e.cfg.Load()
 	st := e.state.Load()
@@ -130,7 +133,7 @@ func (e *Engine) SIPHash(callID, virtual string) ([]status.HashRoute, error) {
 		for _, p := range v.Ports {
 			vp := st.VPorts[netip.AddrPortFrom(v.Addr.Unmap(), p.Port)]
 			if vp == nil {
-				out = append(out, status.HashRoute{Virtual: v.Name, Port: p.Port, Via: "none", Note: "not listening (disabled or dsr)"})
+				out = append(out, status.HashRoute{Virtual: v.Name, Port: p.Port, Via: "none", Note: "not listening (disabled)"})
 				continue
 			}
 			kinds := []pool.GroupKind{pool.GroupProxy, pool.GroupRegistrar}

@@ -67,7 +67,7 @@ func Run(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 		return err
 	}
-	eng := engine.New(log)
+	eng := engine.NewWithOptions(log, engine.Options{DSR: dsrDriver{log: log}})
 	defer eng.Close()
 	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version}
 	ab := &accessBackend{backend: be}
