@@ -47,8 +47,7 @@ func TestBasicCallsSplitEvenly(t *testing.T) {
 	l, u1, u2 := farm(t, n, "uas.xml")
 	u, code := uac(t, ipn(n, 1), 5061, ipn(n, 100)+":5060", "uac.xml", calls, 200, 60*time.Second)
 	checkCalls(t, u, code, calls)
-	u1.stop(t)
-	u2.stop(t)
+	stopAll(t, u1, u2)
 	c1, c2 := u1.counts(t), u2.counts(t)
 	for i, c := range []map[string]int{c1, c2} {
 		inv, ack, bye := sum(c, "_INVITE_Recv"), sum(c, "_ACK_Recv"), sum(c, "_BYE_Recv")

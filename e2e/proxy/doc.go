@@ -8,4 +8,7 @@
 //     tests and other packages run in parallel without collisions.
 //   - Every process a test starts is killed in t.Cleanup; every wait is
 //     bounded. A missing sipp skips the test with a loud reason.
+//
+// TestMain builds sipslb from this tree; SIPSLB_BIN=/path/to/sipslb runs
+// the tests against a prebuilt binary instead.
 package proxy

@@ -211,6 +211,18 @@ func (s *sipp) stop(t *testing.T) {
 	<-s.done
 }
 
+// stopAll stops several UAS at once (each stop may wait seconds).
+func stopAll(t *testing.T, ss ...*sipp) {
+	t.Helper()
+	done := make(chan struct{}, len(ss))
+	for _, s := range ss {
+		go func() { s.stop(t); done <- struct{}{} }()
+	}
+	for range ss {
+		<-done
+	}
+}
+
 // stats is the last row of the -trace_stat file.
 func (s *sipp) stats(t *testing.T) map[string]int {
 	t.Helper()

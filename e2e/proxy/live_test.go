@@ -58,9 +58,9 @@ func TestLiveChangesKeepDialogs(t *testing.T) {
 			code := u.wait(t, 70*time.Second)
 			checkCalls(t, u, code, calls)
 			all := []*sipp{u1, u2, u3}
+			stopAll(t, all...)
 			total := 0
 			for i, us := range all {
-				us.stop(t)
 				c := us.counts(t)
 				inv, ack, bye := sum(c, "_INVITE_Recv"), sum(c, "_ACK_Recv"), sum(c, "_BYE_Recv")
 				t.Logf("uas%d: INVITE %d ACK %d BYE %d", i+1, inv, ack, bye)

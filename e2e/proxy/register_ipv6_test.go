@@ -23,8 +23,7 @@ func TestRegisterReachesOnlyRegistrar(t *testing.T) {
 	checkCalls(t, u, code, regs)
 	u, code = uac(t, ipn(n, 2), 5061, ipn(n, 100)+":5060", "uac.xml", calls, 100, 30*time.Second)
 	checkCalls(t, u, code, calls)
-	proxy.stop(t)
-	registrar.stop(t)
+	stopAll(t, proxy, registrar)
 	pc, rc := proxy.counts(t), registrar.counts(t)
 	if got := sum(rc, "_REGISTER_Recv"); got != regs {
 		t.Errorf("registrar received %d REGISTER, want %d", got, regs)
@@ -55,8 +54,7 @@ func TestIPv6Calls(t *testing.T) {
 	waitUDP(t, "::1", 25310)
 	u, code := uac(t, "::1", 25313, "[::1]:25310", "uac.xml", calls, 100, 30*time.Second, "-mp", "25421")
 	checkCalls(t, u, code, calls)
-	u1.stop(t)
-	u2.stop(t)
+	stopAll(t, u1, u2)
 	a, b := sum(u1.counts(t), "_INVITE_Recv"), sum(u2.counts(t), "_INVITE_Recv")
 	t.Logf("uas1 %d, uas2 %d", a, b)
 	if a+b != calls || a == 0 || b == 0 {

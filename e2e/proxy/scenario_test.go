@@ -47,8 +47,7 @@ func TestScenarios(t *testing.T) {
 			l, u1, u2 := farm(t, n, tc.uasFile, tc.vport...)
 			u, code := uac(t, ipn(n, 1), 5061, ipn(n, 100)+":5060", tc.uacFile, tc.calls, 50, 60*time.Second)
 			checkCalls(t, u, code, tc.calls)
-			u1.stop(t)
-			u2.stop(t)
+			stopAll(t, u1, u2)
 			got := map[string]int{}
 			retrans := map[string]int{}
 			for i, us := range []*sipp{u1, u2} {
