@@ -197,6 +197,9 @@ func (d *lb) stop() {
 		d.cmd.Process.Kill()
 		<-d.exited
 	}
+	if strings.Contains(d.log(), "WARNING: DATA RACE") { // GOFLAGS=-race builds a racy daemon
+		d.t.Errorf("the daemon reported a data race")
+	}
 	if d.t.Failed() {
 		d.t.Logf("daemon log:\n%s", d.log())
 	}

@@ -147,16 +147,32 @@ func (s *Server) interactive(gs glssh.Session, ss *session, req glssh.Pty, winCh
 	done := make(chan struct{})
 	defer close(done)
 	go s.watchIdle(ss, done)
+	// Setsize goes through f.Fd(), which races with Close and could hit a
+	// reused descriptor after it; fmu orders the two.
+	var fmu sync.Mutex
+	fClosed := false
+	closeF := func() {
+		fmu.Lock()
+		defer fmu.Unlock()
+		if !fClosed {
+			fClosed = true
+			f.Close()
+		}
+	}
 	go func() {
 		for w := range winCh {
-			pty.Setsize(f, &pty.Winsize{Rows: uint16(w.Height), Cols: uint16(w.Width)})
+			fmu.Lock()
+			if !fClosed {
+				pty.Setsize(f, &pty.Winsize{Rows: uint16(w.Height), Cols: uint16(w.Width)})
+			}
+			fmu.Unlock()
 		}
 	}()
 	go func() {
 		io.Copy(f, inputReader{gs, ss})
 		// The client closed its side: hang up on the CLI.
 		cmd.Process.Signal(os.Interrupt)
-		f.Close()
+		closeF()
 	}()
 	go func() {
 		<-gs.Context().Done()
@@ -164,7 +180,7 @@ func (s *Server) interactive(gs glssh.Session, ss *session, req glssh.Pty, winCh
 	}()
 	io.Copy(gs, f) // until the CLI exits (EIO on the master)
 	err = cmd.Wait()
-	f.Close()
+	closeF()
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
