@@ -26,6 +26,21 @@ test: fmt-check vet unit
 clean:
 	rm -rf bin out
 
+# The appliance image (docs/image.md). Only image/mk-rootfs.sh needs root
+# (sudo is used when not root); test-image boots it under qemu.
+IMAGE_OUT ?= out/image
+
+.PHONY: image test-image image-deps
+
+image-deps:
+	image/install-deps.sh
+
+image: image-deps build
+	image/build.sh $(IMAGE_OUT) bin/sipslb
+
+test-image: image
+	image/test.sh $(IMAGE_OUT)
+
 # Two SIPp servers behind a VIP on loopback, a few thousand calls, and the
 # balancer's show output (installs sip-tester if missing: needs root).
 demo:
