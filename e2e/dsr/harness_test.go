@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func needs(t *testing.T) {
+func needs(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("SKIPPED LOUDLY: the DSR test needs root for network namespaces (CI runs as root)")
@@ -67,7 +67,7 @@ func script() string {
 	return p
 }
 
-func upTopology(t *testing.T) *topo {
+func upTopology(t testing.TB) *topo {
 	t.Helper()
 	tp := &topo{prefix: fmt.Sprintf("dsr%d", os.Getpid())}
 	down := func() {
@@ -90,7 +90,7 @@ func (tp *topo) in(ns string, name string, args ...string) *exec.Cmd {
 	return exec.Command("ip", append([]string{"netns", "exec", tp.ns(ns), name}, args...)...)
 }
 
-func (tp *topo) run(t *testing.T, ns string, name string, args ...string) string {
+func (tp *topo) run(t testing.TB, ns string, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -102,7 +102,7 @@ func (tp *topo) run(t *testing.T, ns string, name string, args ...string) string
 	return string(out)
 }
 
-func (tp *topo) mac(t *testing.T, ns string) string {
+func (tp *topo) mac(t testing.TB, ns string) string {
 	t.Helper()
 	out := tp.run(t, ns, "cat", "/sys/class/net/eth0/address")
 	return strings.TrimSpace(out)
@@ -129,7 +129,7 @@ func (p *proc) output() string {
 	return p.out.String()
 }
 
-func start(t *testing.T, name string, cmd *exec.Cmd) *proc {
+func start(t testing.TB, name string, cmd *exec.Cmd) *proc {
 	t.Helper()
 	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p, p
@@ -180,7 +180,7 @@ type lb struct {
 	p   *proc
 }
 
-func startLB(t *testing.T, tp *topo) *lb {
+func startLB(t testing.TB, tp *topo) *lb {
 	t.Helper()
 	l := &lb{dir: t.TempDir()}
 	l.p = start(t, "sipslb", tp.in("lb", sipslbBin, "boot", "--state-dir", l.dir))
@@ -199,7 +199,7 @@ func startLB(t *testing.T, tp *topo) *lb {
 
 // cli runs lines in one `sipslb cli -c` session (the control socket is a
 // file, so the CLI needs no namespace).
-func (l *lb) cli(t *testing.T, lines ...string) string {
+func (l *lb) cli(t testing.TB, lines ...string) string {
 	t.Helper()
 	args := []string{"cli", "--state-dir", l.dir}
 	for _, ln := range lines {
@@ -214,13 +214,13 @@ func (l *lb) cli(t *testing.T, lines ...string) string {
 	return string(out)
 }
 
-func (l *lb) configure(t *testing.T, lines ...string) string {
+func (l *lb) configure(t testing.TB, lines ...string) string {
 	t.Helper()
 	return l.cli(t, append(append([]string{"configure terminal"}, lines...), "end")...)
 }
 
 // realStates reads `show server real` into name → state word (ACT, FAL…).
-func (l *lb) realStates(t *testing.T) map[string]string {
+func (l *lb) realStates(t testing.TB) map[string]string {
 	t.Helper()
 	out := l.cli(t, "show server real")
 	st := map[string]string{}
@@ -239,7 +239,7 @@ func (l *lb) realStates(t *testing.T) map[string]string {
 
 // waitStates polls until every named real is in the wanted state, at most
 // limit, and returns how long it took.
-func (l *lb) waitStates(t *testing.T, want map[string]string, limit time.Duration) time.Duration {
+func (l *lb) waitStates(t testing.TB, want map[string]string, limit time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for {
@@ -266,7 +266,7 @@ type uas struct {
 	p   *proc
 }
 
-func startUAS(t *testing.T, tp *topo, rs string) *uas {
+func startUAS(t testing.TB, tp *topo, rs string) *uas {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), rs)
 	os.MkdirAll(dir, 0o755)
@@ -285,7 +285,7 @@ func startUAS(t *testing.T, tp *topo, rs string) *uas {
 
 // calls reads the UAS short message log: Call-ID → number of requests
 // received (INVITE, ACK, BYE), with the INVITE count separate.
-func (u *uas) calls(t *testing.T) (msgs map[string]int, invites map[string]int) {
+func (u *uas) calls(t testing.TB) (msgs map[string]int, invites map[string]int) {
 	t.Helper()
 	msgs, invites = map[string]int{}, map[string]int{}
 	files, _ := filepath.Glob(filepath.Join(u.dir, "*shortmessages.log"))
@@ -313,7 +313,7 @@ func (u *uas) calls(t *testing.T) (msgs map[string]int, invites map[string]int) 
 
 // uac runs a SIPp UAC in the client namespace, bounded in time, and
 // returns its final statistics.
-func uac(t *testing.T, tp *topo, calls, rate int, extra ...string) map[string]int {
+func uac(t testing.TB, tp *topo, calls, rate int, extra ...string) map[string]int {
 	t.Helper()
 	dir := t.TempDir()
 	limit := time.Duration(calls/rate+30) * time.Second
@@ -333,7 +333,7 @@ func uac(t *testing.T, tp *topo, calls, rate int, extra ...string) map[string]in
 	return lastRow(t, filepath.Join(dir, "stat.csv"))
 }
 
-func lastRow(t *testing.T, path string) map[string]int {
+func lastRow(t testing.TB, path string) map[string]int {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -361,7 +361,7 @@ func scenario(name string) string {
 }
 
 // reasmOKs is the namespace's count of IP datagrams reassembled.
-func (tp *topo) reasmOKs(t *testing.T, ns string) int {
+func (tp *topo) reasmOKs(t testing.TB, ns string) int {
 	t.Helper()
 	out := tp.run(t, ns, "cat", "/proc/net/snmp")
 	var head []string

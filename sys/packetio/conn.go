@@ -12,6 +12,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// rcvBuf is the frame socket's receive buffer.
+const rcvBuf = 8 << 20
+
 // Conn is an AF_PACKET socket for the DSR frames of one interface.
 type Conn struct {
 	pc  *packet.Conn
@@ -56,6 +59,13 @@ func Listen(ifname string) (*Conn, error) {
 		c.pc.Close()
 		return nil, err
 	}
+	// One frame per syscall: a burst must wait in the socket queue, whose
+	// default (~200 kB) holds only a few hundred frames.
+	c.rc.Control(func(fd uintptr) {
+		if unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvBuf) != nil {
+			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, rcvBuf)
+		}
+	})
 	c.readFn = func(fd uintptr) bool {
 		c.rn, c.rerr = unix.Read(int(fd), c.rbuf)
 		return c.rerr != unix.EAGAIN
