@@ -34,23 +34,27 @@ LABEL sipslb
   APPEND $KERNEL_CMDLINE
 CFG
 
-# p1: FAT. mtools stamps files with the current time unless told otherwise;
-# SOURCE_DATE_EPOCH via faketime is not available, so the times are the
-# documented difference between two builds (see docs/image.md).
+# p1: FAT. mcopy -m keeps the source files' mtimes (clamped here); the
+# directories mmd makes and the ldlinux files syslinux writes carry the
+# build time: the one documented difference between two builds (docs/image.md).
+touch -d "@$SOURCE_DATE_EPOCH" "$tmp/syslinux.cfg"
+for f in vmlinuz initrd.img; do
+	cp "$out/boot/$f" "$tmp/$f" && touch -d "@$SOURCE_DATE_EPOCH" "$tmp/$f"
+done
 boot=$tmp/boot.img
 mkfs.fat -n SIPSLBBOOT -i "$BOOT_VOLID" --invariant -C "$boot" $((BOOT_MB * 1024)) >/dev/null
-mcopy -i "$boot" "$out/boot/vmlinuz" ::/vmlinuz
-mcopy -i "$boot" "$out/boot/initrd.img" ::/initrd.img
-mcopy -i "$boot" "$tmp/syslinux.cfg" ::/syslinux.cfg
+mcopy -m -i "$boot" "$tmp/vmlinuz" ::/vmlinuz
+mcopy -m -i "$boot" "$tmp/initrd.img" ::/initrd.img
+mcopy -m -i "$boot" "$tmp/syslinux.cfg" ::/syslinux.cfg
 mmd -i "$boot" ::/EFI ::/EFI/BOOT
-mcopy -i "$boot" /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi ::/EFI/BOOT/BOOTX64.EFI
-mcopy -i "$boot" /usr/lib/syslinux/modules/efi64/ldlinux.e64 ::/EFI/BOOT/ldlinux.e64
-mcopy -i "$boot" "$tmp/syslinux.cfg" ::/EFI/BOOT/syslinux.cfg
+mcopy -m -i "$boot" /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi ::/EFI/BOOT/BOOTX64.EFI
+mcopy -m -i "$boot" /usr/lib/syslinux/modules/efi64/ldlinux.e64 ::/EFI/BOOT/ldlinux.e64
+mcopy -m -i "$boot" "$tmp/syslinux.cfg" ::/EFI/BOOT/syslinux.cfg
 syslinux --install "$boot"
 
 # p3: the data partition, empty; sipslb-firstboot fills it on first boot.
 data=$tmp/data.img
-mkfs.ext4 -q -F -L sipslb-data -U "$DATA_UUID" -E "root_owner=0:0,hash_seed=$DATA_UUID" "$data" "${DATA_MB}M"
+mkfs.ext4 -q -F -L sipslb-data -U "$DATA_UUID" -E "root_owner=0:0,hash_seed=$DATA_UUID" "$data" "${DATA_MB}M" >/dev/null
 
 raw=$out/sipslb.raw
 rm -f "$raw"

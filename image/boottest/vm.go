@@ -35,6 +35,7 @@ type VM struct {
 	Con     *Console
 	Started time.Time
 	exited  chan error
+	killed  bool
 }
 
 // Boot starts qemu on disk (format "qcow2" or "raw"). With snapshot the
@@ -101,6 +102,10 @@ func Boot(name, dir, disk, format string, fw Firmware, snapshot bool) (*VM, erro
 // Kill stops qemu at once: a power cut, which is what `write memory` must
 // survive.
 func (vm *VM) Kill() {
+	if vm.killed {
+		return
+	}
+	vm.killed = true
 	if vm.Con != nil {
 		vm.Con.Close()
 		vm.Con = nil
