@@ -61,13 +61,10 @@ stage=$out/stage
 rm -rf "$stage"
 cp -a "$base" "$stage"
 mv "$stage/.packages.txt" "$out/packages.txt"
-# The overlay, then interim units for whatever the overlay does not ship yet.
+# The overlay: units, /etc defaults, factory-config.
 cp -a "$repo/rootfs/." "$stage/"
-for f in "$here"/interim/*; do
-	n=$(basename "$f")
-	[ -e "$stage/etc/systemd/system/$n" ] && continue
-	echo "mk-rootfs: WARNING: rootfs/ has no $n yet; using the interim image/interim/$n" >&2
-	cp "$f" "$stage/etc/systemd/system/$n"
+for u in sipslb.service sipslb-console.service sipslb-firstboot.service; do
+	[ -f "$stage/etc/systemd/system/$u" ] || { echo "mk-rootfs: rootfs/etc/systemd/system/$u missing" >&2; exit 1; }
 done
 install -m 0755 "$bin" "$stage/usr/sbin/sipslb"
 # Enable what rootfs/ ships; the CLI owns ttyS0, so no getty there.

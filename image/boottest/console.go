@@ -61,12 +61,7 @@ func (c *Console) read() {
 			for i := before; i < after; i++ {
 				c.conn.Write([]byte("\x1b[1;1R"))
 			}
-			c.mu.Lock()
-			if after > before {
-				c.dsrs += after - before
-				c.dsrAt = bytes.LastIndex(c.buf, dsr) + len(dsr)
-			}
-			c.mu.Unlock()
+
 		}
 		if err != nil {
 			return
@@ -171,30 +166,36 @@ func (c *Console) Quiet(quiet, within time.Duration) error {
 	return fmt.Errorf("the serial console did not go quiet for %s within %s", quiet, within)
 }
 
-// Type sends a line one key at a time, as a person types. The line editor
-// redraws after each key and asks for the cursor position; a key that
-// arrives together with the answer is lost (it reads both in one go and
-// keeps only the answer). So each key waits until the redraw that follows
-// the answer has ended (cursor shown again), bounded.
+// Type sends a line one key at a time, as a person types: each key waits
+// until the line editor has redrawn the line with it and the output has
+// been quiet for a moment (bounded). The editor may ask for the cursor
+// position after each key (ESC[6n, answered by the reader); a key that
+// arrives together with that answer is dropped by reeflective/readline,
+// which is why pasting into the console at line speed loses characters
+// unless /etc/inputrc turns the probe off (rootfs/etc/inputrc does).
 func (c *Console) Type(line string) error {
 	for i := 0; i < len(line); i++ {
 		c.mu.Lock()
-		n := c.dsrs
+		from := len(c.buf)
 		c.mu.Unlock()
 		if err := c.Send(line[i : i+1]); err != nil {
 			return err
 		}
+		want := line[:i+1]
+		last, since := from, time.Now()
 		for t := time.Now(); time.Since(t) < 2*time.Second; time.Sleep(5 * time.Millisecond) {
 			c.mu.Lock()
-			done := c.dsrs > n && bytes.Contains(c.buf[c.dsrAt:], cursorShown)
+			n := len(c.buf)
+			echoed := strings.Contains(clean(c.buf[from:]), want)
 			c.mu.Unlock()
-			if done {
+			if n != last {
+				last, since = n, time.Now()
+				continue
+			}
+			if echoed && time.Since(since) >= 20*time.Millisecond {
 				break
 			}
 		}
 	}
 	return nil
 }
-
-// cursorShown ends each redraw of the line editor.
-var cursorShown = []byte("\x1b[?25h")

@@ -154,3 +154,27 @@ func snmpCheck() error {
 	}
 	return fmt.Errorf("no sysDescr.0 within 60 s; last answer: %s", last)
 }
+
+// sshRefused wants the SSH server up but refusing a login: a fresh box has
+// no user, so there is no credential that works (docs/services.md).
+func sshRefused() error {
+	cfg := &ssh.ClientConfig{
+		User:            sshUser,
+		Auth:            []ssh.AuthMethod{ssh.Password(sshPassword)},
+		HostKeyCallback: func(string, net.Addr, ssh.PublicKey) error { return nil },
+		Timeout:         15 * time.Second,
+	}
+	var last error
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Second) {
+		c, err := ssh.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", fwdSSH), cfg)
+		if err == nil {
+			c.Close()
+			return fmt.Errorf("ssh login accepted on a box with no user configured")
+		}
+		if strings.Contains(err.Error(), "unable to authenticate") {
+			return nil
+		}
+		last = err
+	}
+	return fmt.Errorf("ssh server not answering within 60 s: %w", last)
+}

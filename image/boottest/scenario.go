@@ -51,6 +51,9 @@ func (r *run) scenario() {
 		}
 		return err
 	})
+	if r.feat.ssh {
+		r.step(vm, "SSH refuses every login before the first user exists", sshRefused)
+	}
 	cfg := append([]string{}, guestConfig...)
 	if r.feat.ssh {
 		cfg = append(cfg, fmt.Sprintf("username %s privilege 0 password %s", sshUser, sshPassword))
@@ -59,7 +62,7 @@ func (r *run) scenario() {
 		cfg = append(cfg, "snmp-server community "+snmpComm+" ro")
 	}
 	cfg = append(cfg, "end")
-	r.step(vm, "configure on the console: 2 real servers, VIP, user, SNMP", func() error { return cliLines(vm, cfg) })
+	r.step(vm, "config pasted into the console at line speed (no line lost)", func() error { return pasteLines(vm, cfg) })
 	r.sipCheck(vm, "sipp-first", "SIPp 20 calls through the VIP reach both UAS, 0 failed")
 	var hostKey string
 	if r.feat.ssh {
@@ -215,6 +218,40 @@ func runCmd(name string, args ...string) error {
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// pasteLines sends a block of lines in one write, as an operator pasting a
+// config into a terminal does, and checks that every line ran: the CLI
+// answers with the prompt of the mode each line leads to, so the prompts
+// must appear in order, and nothing may be refused.
+func pasteLines(vm *VM, lines []string) error {
+	vm.Con.mu.Lock()
+	vm.Con.mark = len(vm.Con.buf)
+	vm.Con.mu.Unlock()
+	if err := vm.Con.Send(strings.Join(lines, "\r") + "\r"); err != nil {
+		return err
+	}
+	out, err := vm.Con.Expect(regexp.MustCompile(`#end\n[^\n]*sipslb#`), cmdWithin)
+	if err != nil {
+		return fmt.Errorf("%w\n%s", err, out)
+	}
+	if strings.Contains(out, "\n%") {
+		return fmt.Errorf("the CLI refused a pasted line:\n%s", out)
+	}
+	if err := vm.Con.Quiet(time.Second, cmdWithin); err != nil {
+		return err
+	}
+	// The CLI must now be back in exec mode with every line applied.
+	run, err := vm.Con.Cmd("show running-config", cmdWithin)
+	if err != nil {
+		return err
+	}
+	for _, l := range savedLines {
+		if !strings.Contains(run, l) {
+			return fmt.Errorf("pasted config incomplete: running-config lacks %q:\n%s", l, run)
+		}
 	}
 	return nil
 }
