@@ -77,6 +77,7 @@ func (in *Interp) build() {
 		enableTree(),
 		dsrIPTree(),
 		in.serverTree(realNames, virtNames),
+		in.snmpTree(),
 	))
 	rs := withNo(common(in.realTree()...))
 	vs := withNo(common(in.virtualTree(realNames)...))

@@ -23,6 +23,9 @@ type Backend interface {
 	Status() *status.Snapshot
 	// SIPHash explains where the data path sends a Call-ID (show sip hash).
 	SIPHash(callID, virtual string) ([]status.HashRoute, error)
+	// LocalizeSNMPKey turns an SNMPv3 passphrase into a key localized to
+	// this agent's engine ID (RFC 3414 A.2); auth is "sha" or "sha256".
+	LocalizeSNMPKey(auth, passphrase string) ([]byte, error)
 	SaveStartup(text []byte) error
 	LoadStartup() ([]byte, error)
 	EraseStartup() error

@@ -131,3 +131,6 @@ func (nopBackend) SaveStartup([]byte) error     { return errors.New("no startup-
 func (nopBackend) LoadStartup() ([]byte, error) { return nil, errors.New("no startup-config here") }
 func (nopBackend) EraseStartup() error          { return errors.New("no startup-config here") }
 func (nopBackend) Version() string              { return "" }
+func (nopBackend) LocalizeSNMPKey(string, string) ([]byte, error) {
+	return nil, errors.New("a passphrase needs the running daemon: keys are localized to its engine ID")
+}

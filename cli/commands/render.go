@@ -23,6 +23,9 @@ func Render(c *config.Config) string {
 	for _, l := range healthLines(c.Health, def) {
 		p("%s", neg(l, "server sip-keepalive "))
 	}
+	for _, l := range snmpLines(c.SNMP) {
+		p("%s", l)
+	}
 	if c.Dialog.MaxEntries != config.DefaultDialogMaxEntries {
 		p("server sip-dialog max-entries %d", c.Dialog.MaxEntries)
 	}

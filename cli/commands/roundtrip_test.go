@@ -43,6 +43,9 @@ func genConfig(r *rand.Rand) *config.Config {
 		c.Dialog.MaxEntries = 1024 + r.IntN(100000)
 		c.Dialog.TTL = time.Duration(1+r.IntN(7200)) * time.Second
 	}
+	if r.IntN(2) == 0 {
+		genSNMP(r, &c.SNMP)
+	}
 	genAccess(r, c)
 	nReal := r.IntN(6)
 	for i := range nReal {
@@ -97,7 +100,7 @@ func TestRoundTrip(t *testing.T) {
 		if len(errs) > 0 {
 			t.Fatalf("seed %d: replay errors %v\n%s", seed, errs, text)
 		}
-		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.Comparer(func(a, b netip.Addr) bool { return a == b }), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})); diff != "" {
 			t.Fatalf("seed %d: model differs after replay (-want +got):\n%s\n%s", seed, diff, text)
 		}
 		if again := Render(got); again != text {
@@ -147,6 +150,42 @@ server virtual v 10.0.0.100
 	if cfg.Hostname != "lb" {
 		t.Errorf("hostname %q", cfg.Hostname)
 	}
+}
+
+func genSNMP(r *rand.Rand, s *config.SNMP) {
+	s.Disabled = r.IntN(4) == 0
+	s.Contact = []string{"", "noc", "NOC team +1 555"}[r.IntN(3)]
+	s.Location = []string{"", "rack-4", "Hall B row 2"}[r.IntN(3)]
+	s.Port = []uint16{161, 1161}[r.IntN(2)]
+	if r.IntN(2) == 0 {
+		s.Listen = netip.MustParseAddr("192.0.2.9")
+	}
+	for i := range r.IntN(3) {
+		c := config.Community{Name: fmt.Sprintf("comm%d", i)}
+		if r.IntN(2) == 0 {
+			c.Allow = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("2001:db8::/32")}
+		}
+		s.Communities = append(s.Communities, c)
+	}
+	for i := range r.IntN(3) {
+		u := config.SNMPUser{Name: fmt.Sprintf("user%d", i), Auth: "sha", AuthKey: make([]byte, 20)}
+		if r.IntN(2) == 0 {
+			u.Auth, u.AuthKey = "sha256", make([]byte, 32)
+		}
+		u.AuthKey[0] = byte(i + 1)
+		if r.IntN(2) == 0 {
+			u.Priv, u.PrivKey = "aes", make([]byte, len(u.AuthKey))
+			u.PrivKey[1] = byte(i + 7)
+		}
+		s.Users = append(s.Users, u)
+	}
+	if len(s.Communities) > 0 {
+		s.Hosts = append(s.Hosts, config.TrapHost{Addr: netip.MustParseAddr("192.0.2.50"), Port: 162, Version: "2c", Community: s.Communities[0].Name})
+	}
+	if len(s.Users) > 0 {
+		s.Hosts = append(s.Hosts, config.TrapHost{Addr: netip.MustParseAddr("2001:db8::50"), Port: 1162, Version: "3", User: s.Users[0].Name})
+	}
+	s.TrapsEnabled = r.IntN(2) == 0
 }
 
 // Hashes made once at the cheapest cost: the round trip only needs them to

@@ -55,6 +55,13 @@ func (f *fakeBackend) LoadStartup() ([]byte, error) {
 func (f *fakeBackend) EraseStartup() error { f.startup = nil; return nil }
 func (f *fakeBackend) Version() string     { return "test" }
 
+// LocalizeSNMPKey stands in for RFC 3414 localization with a fixed,
+// recognisable key of the right length.
+func (f *fakeBackend) LocalizeSNMPKey(auth, pass string) ([]byte, error) {
+	n := map[string]int{"sha": 20, "sha256": 32}[auth]
+	return bytes.Repeat([]byte{byte(len(pass))}, n), nil
+}
+
 // transcript runs script lines in one session and prints what a terminal
 // would show: prompt, line, output, and errors with their caret.
 func transcript(in *Interp, s *Session, script string) string {

@@ -28,6 +28,7 @@ type Config struct {
 	SSH        SSHParams
 	Health     HealthParams // global health-check defaults (server sip-keepalive ...)
 	Dialog     DialogParams
+	SNMP       SNMP
 	DataIf     DataInterface    // ip data-interface, ip address (dataif.go)
 	Reals      []*RealServer    // in creation order, which is the render order
 	Virtuals   []*VirtualServer // in creation order
@@ -109,6 +110,7 @@ func New() *Config {
 		SSH:      DefaultSSH(),
 		Health:   DefaultHealth(),
 		Dialog:   DialogParams{MaxEntries: DefaultDialogMaxEntries, TTL: DefaultDialogTTL},
+		SNMP:     SNMP{Port: DefaultSNMPPort},
 	}
 }
 
@@ -117,6 +119,7 @@ func (c *Config) Clone() *Config {
 	n := *c
 	n.Health = c.Health.clone()
 	n.Users = cloneUsers(c.Users)
+	n.SNMP = c.SNMP.clone()
 	n.Reals = make([]*RealServer, len(c.Reals))
 	for i, r := range c.Reals {
 		rc := *r

@@ -39,7 +39,8 @@ type Options struct {
 	// Workers is the number of SO_REUSEPORT sockets (and goroutines) per
 	// VIP port; 0 means one per CPU.
 	Workers int
-	// Health is passed to the prober; its OnEvent is the engine's.
+	// Health is passed to the prober. The engine rebuilds its routing state
+	// on every event, then calls Health.OnEvent if set (the SNMP traps).
 	Health health.Options
 	// SweepEvery is how often expired dialog entries are swept; 0 = 10ms.
 	SweepEvery time.Duration
@@ -99,7 +100,13 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 	if ho.Logger == nil {
 		ho.Logger = log
 	}
-	ho.OnEvent = func(health.Event) { e.signal() }
+	next := ho.OnEvent
+	ho.OnEvent = func(ev health.Event) {
+		e.signal()
+		if next != nil {
+			next(ev)
+		}
+	}
 	e.dsr.init(e, o.DSR)
 	if o.DSR != nil {
 		base := ho.Transport

@@ -12,12 +12,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 
 	"sipslb/cli/commands"
 	"sipslb/cli/ctl"
 	"sipslb/slb/config"
 	"sipslb/slb/engine"
+	"sipslb/slb/health"
 	"sipslb/slb/status"
 	"sipslb/sys/store"
 	"sipslb/sys/systemd"
@@ -40,14 +42,38 @@ type backend struct {
 	eng     *engine.Engine
 	st      *store.Store
 	version string
+	snmp    *snmpService
 	// readErr is set when startup-config existed but could not be read at
 	// boot: write memory then refuses, so the file is never overwritten
 	// without the operator knowing.
 	readErr error
 }
 
-func (b *backend) Apply(c *config.Config) error { return b.eng.Apply(c) }
-func (b *backend) Status() *status.Snapshot     { return b.eng.Status() }
+// Apply configures the SNMP agent first (it may fail to bind its port),
+// then the engine; if the engine refuses, the agent goes back to the
+// running config so the two never disagree.
+func (b *backend) Apply(c *config.Config) error {
+	if b.snmp != nil {
+		if err := b.snmp.apply(c); err != nil {
+			return err
+		}
+	}
+	if err := b.eng.Apply(c); err != nil {
+		if b.snmp != nil {
+			b.snmp.apply(b.eng.Config())
+		}
+		return err
+	}
+	return nil
+}
+
+func (b *backend) LocalizeSNMPKey(auth, pass string) ([]byte, error) {
+	if b.snmp == nil {
+		return nil, fmt.Errorf("the SNMP agent is not running")
+	}
+	return b.snmp.localize(auth, pass)
+}
+func (b *backend) Status() *status.Snapshot { return b.eng.Status() }
 func (b *backend) SIPHash(callID, virtual string) ([]status.HashRoute, error) {
 	return b.eng.SIPHash(callID, virtual)
 }
@@ -67,9 +93,23 @@ func Run(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 		return err
 	}
-	eng := engine.NewWithOptions(log, engine.Options{DSR: dsrDriver{log: log}})
+	// The agent is started after the engine, whose state it reads; health
+	// events reach it through this pointer once it exists.
+	var snmpSvc atomic.Pointer[snmpService]
+	onHealth := func(ev health.Event) {
+		if s := snmpSvc.Load(); s != nil {
+			s.healthEvent(ev)
+		}
+	}
+	eng := engine.NewWithOptions(log, engine.Options{DSR: dsrDriver{log: log}, Health: health.Options{OnEvent: onHealth}})
 	defer eng.Close()
 	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version}
+	var err error
+	if be.snmp, err = startSNMP(o.StateDir, o.Version, eng.Config, eng.Status, log); err != nil {
+		return err
+	}
+	defer be.snmp.close()
+	snmpSvc.Store(be.snmp)
 	ab := &accessBackend{backend: be}
 	in := commands.New(ab, log)
 	srv := &ctl.Server{In: in, Log: log}
