@@ -9,6 +9,7 @@ import (
 
 	"sipslb/slb/config"
 	"sipslb/slb/health"
+	"sipslb/slb/stats"
 	"sipslb/slb/status"
 	"sipslb/sys/snmp"
 )
@@ -108,33 +109,48 @@ func (s *snmpService) healthEvent(ev health.Event) {
 	s.notify(r.Name, r.Addr, ev.Key.Port, ev.To.Eligible())
 }
 
-// notify sends the ServerIron real-server port traps for a health change.
+// notify sends the ServerIron real-server port traps for a health change,
+// then the server-level trap when the server as a whole changed: it is up
+// while any of its ports is, so a port going down takes the server down,
+// and a port coming up brings it up, only when no other port is up.
 func (s *snmpService) notify(real string, addr netip.Addr, port uint16, up bool) {
 	kind := snmp.TrapRealServerPortDown
 	if up {
 		kind = snmp.TrapRealServerPortUp
 	}
 	s.agent.Notify(snmp.TrapEvent{Kind: kind, Real: real, Addr: addr, Port: port})
-	// The server-level trap follows its ports: down when no port is up.
-	c := s.cfg()
-	r := c.Real(real)
+	r := s.cfg().Real(real)
 	if r == nil {
 		return
 	}
-	st := s.st()
-	anyUp := false
-	if sr := st.Reals[real]; sr != nil {
-		for _, p := range sr.Ports {
-			anyUp = anyUp || p.Health.Eligible()
+	var others []status.Health
+	if sr := s.st().Reals[real]; sr != nil {
+		for p, ps := range sr.Ports {
+			if p != port {
+				others = append(others, ps.Health)
+			}
 		}
 	}
-	if up == anyUp {
-		k := snmp.TrapRealServerDown
-		if up {
-			k = snmp.TrapRealServerUp
-		}
-		s.agent.Notify(snmp.TrapEvent{Kind: k, Real: real, Addr: r.Addr})
+	if !serverChanged(others) {
+		return
 	}
+	k := snmp.TrapRealServerDown
+	if up {
+		k = snmp.TrapRealServerUp
+	}
+	s.agent.Notify(snmp.TrapEvent{Kind: k, Real: real, Addr: r.Addr})
+}
+
+// serverChanged reports whether one port's change changes its server's
+// state, given the other ports' health: only when none of them is up.
+// A port not probed (yet) is no evidence that the server is up.
+func serverChanged(others []status.Health) bool {
+	for _, h := range others {
+		if h == status.Up || h == status.NoCheck {
+			return false
+		}
+	}
+	return true
 }
 
 func healthOf(h status.Health) snmp.Health {
@@ -151,10 +167,15 @@ func healthOf(h status.Health) snmp.Health {
 	return snmp.HealthUnknown
 }
 
+// methodIndex maps the data path's method names (slb/stats.MethodName) to
+// the MIB's method index. Every name the data path counts is here (tested):
+// a missing one would be served under other(1).
 var methodIndex = map[string]snmp.Method{
-	"INVITE": snmp.MethodInvite, "ACK": snmp.MethodAck, "BYE": snmp.MethodBye, "CANCEL": snmp.MethodCancel,
-	"REGISTER": snmp.MethodRegister, "OPTIONS": snmp.MethodOptions, "INFO": snmp.MethodInfo, "UPDATE": snmp.MethodUpdate,
-	"PRACK": snmp.MethodPrack,
+	"OTHER": snmp.MethodOther, "INVITE": snmp.MethodInvite, "ACK": snmp.MethodAck, "BYE": snmp.MethodBye,
+	"CANCEL": snmp.MethodCancel, "REGISTER": snmp.MethodRegister, "OPTIONS": snmp.MethodOptions,
+	"INFO": snmp.MethodInfo, "UPDATE": snmp.MethodUpdate, "PRACK": snmp.MethodPrack,
+	"SUBSCRIBE": snmp.MethodSubscribe, "NOTIFY": snmp.MethodNotify, "REFER": snmp.MethodRefer,
+	"MESSAGE": snmp.MethodMessage, "PUBLISH": snmp.MethodPublish,
 }
 
 // view builds the MIB's data from the config and the engine's status, so
@@ -213,7 +234,11 @@ func (s *snmpService) view() *snmp.View {
 			}
 			// Drop reasons are listed in the data path's enum order, which
 			// only ever grows at the end: index+1 is a stable MIB index.
+			// Index 0 is the scanner's "ok", not a drop reason.
 			for i, n := range ps.Drops {
+				if i == int(stats.ReasonOK) {
+					continue
+				}
 				p.Drops = append(p.Drops, snmp.DropCount{Reason: uint32(i + 1), Name: n.Name, Count: n.N})
 			}
 			sv.Ports = append(sv.Ports, p)
