@@ -2,6 +2,7 @@ package ssh
 
 import (
 	"net"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -144,5 +145,56 @@ func TestNotify(t *testing.T) {
 	case <-d.exited:
 	case <-time.After(10 * time.Second):
 		t.Error("daemon did not exit on SIGTERM while wedged")
+	}
+}
+
+// TestNotifyWorkerWedged: the watchdog check covers the data path. With
+// one proxy worker wedged (SIPSLB_TEST_WEDGE=worker + SIGUSR1) the pings
+// stop although the control loop still answers, and the daemon logs which
+// worker it is; SIGTERM still stops the daemon.
+func TestNotifyWorkerWedged(t *testing.T) {
+	users(t)
+	port := freePort(t, serverIP)
+	ns := listenNotify(t)
+	text := startupConfig(port, "server real rs1 127.41.9.1", " port sip", " no port sip keepalive", "server virtual v1 127.41.9.100", " port sip", " bind sip rs1 sip")
+	d := boot(t, "", text, port, "NOTIFY_SOCKET="+ns.path, "WATCHDOG_USEC=1000000", "SIPSLB_TEST_WEDGE=worker")
+	ns.waitFor(t, 0, "READY=1")
+
+	// Healthy and idle (no SIP traffic at all): the workers wake to beat,
+	// so the pings flow, about one per 500 ms.
+	time.Sleep(3 * time.Second)
+	now := time.Now()
+	if n := ns.count("WATCHDOG=1", now.Add(-3*time.Second), now); n < 3 || n > 8 {
+		t.Errorf("%d WATCHDOG=1 in 3s while idle at WATCHDOG_USEC=1s, want about 6", n)
+	}
+
+	d.cmd.Process.Signal(syscall.SIGUSR1)
+	waitFor(t, "the watchdog check to fail", func() bool {
+		return strings.Contains(d.log(), "watchdog: health check failing")
+	})
+	time.Sleep(time.Second) // a check in flight may still have passed
+	start := time.Now()
+	time.Sleep(3 * time.Second)
+	if n := ns.count("WATCHDOG=1", start, time.Now()); n != 0 {
+		t.Errorf("%d WATCHDOG=1 while a data path worker was wedged", n)
+	}
+	log := d.log()
+	contains(t, "daemon log", log, "test hook: data path worker wedged on purpose",
+		"data path: proxy worker ", " of 127.41.9.100:5060 has not run for ")
+	if strings.Contains(log, "command interpreter busy") {
+		t.Errorf("the control loop was reported, not the data path:\n%s", log)
+	}
+	// The control loop is fine: a command still runs.
+	if out, err := exec.Command(bin, "cli", "--state-dir", d.dir, "-c", "show version").CombinedOutput(); err != nil {
+		t.Errorf("show version while a worker is wedged: %v\n%s", err, out)
+	}
+
+	from := len(ns.all())
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	ns.waitFor(t, from, "STOPPING=1")
+	select {
+	case <-d.exited:
+	case <-time.After(10 * time.Second):
+		t.Error("daemon did not exit on SIGTERM with a wedged worker")
 	}
 }

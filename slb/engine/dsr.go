@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"sipslb/slb/config"
 	"sipslb/slb/dataplane/dsr"
@@ -35,6 +36,10 @@ type DSRLink interface {
 	SetTargets(targets []netip.AddrPort) error
 	// Watch lists the real server addresses whose MACs are kept resolved.
 	Watch(ips []netip.Addr)
+	// SetReadDeadline makes a ReadFrame waiting past t return an error
+	// wrapping os.ErrDeadlineExceeded: the idle worker's wake-up, so the
+	// watchdog can tell it from a wedged one (Engine.Alive).
+	SetReadDeadline(t time.Time) error
 	// Close releases the interface; a blocked ReadFrame returns.
 	Close() error
 }
@@ -57,6 +62,8 @@ type dsrLink struct {
 	ifname  string
 	self    netip.Prefix
 	targets []netip.AddrPort
+	beat    *beat         // the worker's, for Alive
+	done    chan struct{} // closed when the link is being closed
 	wg      sync.WaitGroup
 }
 
@@ -211,7 +218,7 @@ func (d *dsrPart) prepare(c *config.Config, checks map[health.Key]health.Check) 
 		return noop, err
 	}
 	link.Watch(watchList(c))
-	d.next = &dsrLink{link: link, ifname: c.DataIf.Name, self: c.DataIf.Addr, targets: targets}
+	d.next = &dsrLink{link: link, ifname: c.DataIf.Name, self: c.DataIf.Addr, targets: targets, done: make(chan struct{})}
 	d.prev = cur
 	d.probeVIPs.Store(&routes)
 	return func() {
@@ -230,11 +237,13 @@ func (d *dsrPart) commit(c *config.Config) {
 	if n := d.next; n != nil {
 		d.cur.Store(n)
 		w := dsr.NewWorker(n.link, &d.e.state, n.link.MAC(), &d.counters, 0)
+		w.SetWake(d.e.wake())
+		n.beat = newBeat("dsr worker on "+n.ifname, w.Heart(), n.done)
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
-			err := w.Run() // returns when the link is closed
-			d.e.log.Debug("dsr worker stopped", "interface", n.ifname, "err", err)
+			d.e.runWorker(n.beat, w.Step) // returns when the link is closed
+			d.e.log.Debug("dsr worker stopped", "interface", n.ifname)
 		}()
 		d.e.log.Info("dsr data interface up", "interface", n.ifname, "address", n.self.String(), "vips", len(n.targets))
 	} else {
@@ -248,6 +257,7 @@ func (d *dsrPart) commit(c *config.Config) {
 }
 
 func (l *dsrLink) close() {
+	close(l.done)
 	l.link.Close()
 	l.wg.Wait()
 }

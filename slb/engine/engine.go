@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"sipslb/slb/config"
+	"sipslb/slb/dataplane/live"
 	"sipslb/slb/dataplane/mmsg"
 	"sipslb/slb/dataplane/proxy"
 	"sipslb/slb/dialog"
@@ -46,6 +47,11 @@ type Options struct {
 	SweepEvery time.Duration
 	// DSR opens data interfaces for DSR ports (dsr.go); nil refuses them.
 	DSR DSRDriver
+	// StallAfter is how long a data path worker, the rebuilder or the
+	// dialog sweeper may go without a sign of life before Alive reports
+	// it; idle ones wake every StallAfter/4 to show one. 0 means
+	// DefaultStallAfter.
+	StallAfter time.Duration
 }
 
 // Engine owns the running state built from the config.
@@ -66,11 +72,23 @@ type Engine struct {
 	kick chan struct{}
 	stop chan struct{}
 	wg   sync.WaitGroup
+
+	// Liveness (alive.go): the workers' beats, published whenever the
+	// listeners change, and the engine's own goroutines' hearts.
+	stallAfter  time.Duration
+	beats       atomic.Pointer[[]*beat]
+	rebuildBeat *beat
+	sweepBeat   *beat
+	rebuildHB   live.Heart
+	sweepHB     live.Heart
+	wedge       atomic.Bool // test hook: WedgeWorker
 }
 
 type listener struct {
 	addr  netip.AddrPort
 	conns []*net.UDPConn
+	beats []*beat
+	done  chan struct{} // closed when the listener closes
 	wg    sync.WaitGroup
 }
 
@@ -89,13 +107,22 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 	if o.SweepEvery <= 0 {
 		o.SweepEvery = 10 * time.Millisecond
 	}
+	if o.StallAfter <= 0 {
+		o.StallAfter = DefaultStallAfter
+	}
 	e := &Engine{
 		log: log, started: time.Now(), workers: o.Workers,
-		reg:       pool.NewRegistry(o.Workers, rand.Uint64()),
-		listeners: map[netip.AddrPort]*listener{},
-		kick:      make(chan struct{}, 1),
-		stop:      make(chan struct{}),
+		reg:        pool.NewRegistry(o.Workers, rand.Uint64()),
+		listeners:  map[netip.AddrPort]*listener{},
+		kick:       make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+		stallAfter: o.StallAfter,
 	}
+	e.rebuildHB.Init(e.wake())
+	e.sweepHB.Init(e.wake())
+	e.rebuildBeat = newBeat("routing-state rebuilder", &e.rebuildHB, e.stop)
+	e.sweepBeat = newBeat("dialog sweeper", &e.sweepHB, e.stop)
+	e.beats.Store(&[]*beat{})
 	ho := o.Health
 	if ho.Logger == nil {
 		ho.Logger = log
@@ -193,6 +220,7 @@ func (e *Engine) Apply(c *config.Config) error {
 		e.start(l)
 		e.log.Info("virtual port listening", "addr", a.String(), "workers", len(l.conns))
 	}
+	e.publishBeats()
 	return nil
 }
 
@@ -214,7 +242,7 @@ func wantedListeners(c *config.Config) []netip.AddrPort {
 }
 
 func (e *Engine) open(a netip.AddrPort) (*listener, error) {
-	l := &listener{addr: a}
+	l := &listener{addr: a, done: make(chan struct{})}
 	for range e.workers {
 		uc, err := mmsg.Listen(a)
 		if err != nil {
@@ -228,21 +256,31 @@ func (e *Engine) open(a netip.AddrPort) (*listener, error) {
 
 func (e *Engine) start(l *listener) {
 	for i, uc := range l.conns {
+		name := fmt.Sprintf("proxy worker %d of %v", i, l.addr)
 		c, err := mmsg.New(uc, proxy.DefaultBatch)
 		if err != nil {
 			e.log.Error("data path socket", "addr", l.addr.String(), "err", err)
+			var h live.Heart
+			h.Init(0)
+			b := newBeat(name, &h, l.done)
+			b.fail(err)
+			l.beats = append(l.beats, b)
 			continue
 		}
 		w := proxy.NewWorker(c, l.addr, &e.state, i)
+		w.SetWake(e.wake())
+		b := newBeat(name, w.Heart(), l.done)
+		l.beats = append(l.beats, b)
 		l.wg.Add(1)
 		go func() {
 			defer l.wg.Done()
-			w.Run() // returns when the socket is closed
+			e.runWorker(b, w.Step) // returns when the socket is closed
 		}()
 	}
 }
 
 func (l *listener) close() {
+	close(l.done)
 	for _, c := range l.conns {
 		c.Close()
 	}
@@ -272,10 +310,15 @@ func (e *Engine) signal() {
 // bursts of them into one rebuild.
 func (e *Engine) rebuilder() {
 	defer e.wg.Done()
+	t := time.NewTicker(e.wake())
+	defer t.Stop()
 	for {
+		e.rebuildHB.Beat(time.Now().UnixNano())
 		select {
 		case <-e.stop:
 			return
+		case <-t.C:
+			continue // only to beat
 		case <-e.kick:
 		}
 		e.mu.Lock()
@@ -296,6 +339,7 @@ func (e *Engine) sweeper(every time.Duration) {
 			return
 		case now := <-t.C:
 			e.state.Load().Dialogs.Sweep(now.UnixNano())
+			e.sweepHB.Beat(time.Now().UnixNano())
 		}
 	}
 }
@@ -313,6 +357,7 @@ func (e *Engine) Close() {
 	e.closed = true
 	ls := e.listeners
 	e.listeners = nil
+	e.beats.Store(&[]*beat{})
 	e.mu.Unlock()
 	// The prober may be delivering an event to signal(), which never
 	// blocks, so closing it outside mu cannot deadlock.

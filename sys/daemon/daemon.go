@@ -101,7 +101,8 @@ func Run(ctx context.Context, o Options) error {
 			s.healthEvent(ev)
 		}
 	}
-	eng := engine.NewWithOptions(log, engine.Options{DSR: dsrDriver{log: log}, Health: health.Options{OnEvent: onHealth}})
+	eng := engine.NewWithOptions(log, engine.Options{DSR: dsrDriver{log: log}, Health: health.Options{OnEvent: onHealth},
+		StallAfter: stallAfter(systemd.WatchdogPeriod())})
 	defer eng.Close()
 	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version}
 	var err error
@@ -118,7 +119,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	sd := systemd.NewNotifier(log)
 	svc := &services{log: log, eng: eng, in: in, ssh: ab.ssh, sd: sd}
-	wedgeHook(in, log)
+	wedgeHook(in, eng, log)
 	be.st.CleanTemp()
 
 	load := func(why string) {

@@ -37,10 +37,16 @@ func (b *accessBackend) Apply(c *config.Config) error {
 	return nil
 }
 
-// aliveChecker is implemented by a data path that can prove its workers
-// are running. It is asserted at run time so the daemon builds against an
-// engine that does not have it yet.
-type aliveChecker interface{ Alive() error }
+// stallAfter is how long the engine lets a data path goroutine go without
+// a sign of life before the watchdog check fails: half the watchdog
+// period, between 1 s and engine.DefaultStallAfter (5 s with the unit's
+// WatchdogSec=10).
+func stallAfter(watchdog time.Duration) time.Duration {
+	if watchdog <= 0 {
+		return engine.DefaultStallAfter
+	}
+	return min(engine.DefaultStallAfter, max(time.Second, watchdog/2))
+}
 
 // newSSH starts the SSH server's host key; an error leaves the box without
 // SSH but running (the console still works), and is logged.
@@ -106,15 +112,15 @@ func (s *services) statusLine() string {
 }
 
 // check is what the watchdog proves before each ping: the interpreter
-// runs commands, and the data path workers are alive.
+// runs commands, and every data path worker, the routing-state rebuilder
+// and the dialog sweeper went round its loop within the stall limit
+// (engine.Alive).
 func (s *services) check(timeout time.Duration) error {
 	if err := s.in.Ping(timeout); err != nil {
 		return fmt.Errorf("control loop: %w", err)
 	}
-	if a, ok := any(s.eng).(aliveChecker); ok {
-		if err := a.Alive(); err != nil {
-			return fmt.Errorf("data path: %w", err)
-		}
+	if err := s.eng.Alive(); err != nil {
+		return fmt.Errorf("data path: %w", err)
 	}
 	return nil
 }
@@ -137,19 +143,27 @@ func (s *services) run(ctx context.Context) {
 	}
 }
 
-// WedgeEnv names the test hook: with SIPSLB_TEST_WEDGE=control, SIGUSR1
-// makes a command hold the interpreter lock for good, so a test can see
-// the watchdog pings stop. Without the variable SIGUSR1 is not caught.
+// WedgeEnv names the test hook that lets a test see the watchdog pings
+// stop. With SIPSLB_TEST_WEDGE=control, SIGUSR1 makes a command hold the
+// interpreter lock for good; with SIPSLB_TEST_WEDGE=worker, it makes one
+// data path worker stop going round its loop (engine.WedgeWorker). Without
+// the variable SIGUSR1 is not caught.
 const WedgeEnv = "SIPSLB_TEST_WEDGE"
 
-func wedgeHook(in *commands.Interp, log *slog.Logger) {
-	if os.Getenv(WedgeEnv) != "control" {
+func wedgeHook(in *commands.Interp, eng *engine.Engine, log *slog.Logger) {
+	what := os.Getenv(WedgeEnv)
+	if what != "control" && what != "worker" {
 		return
 	}
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGUSR1)
 	go func() {
 		<-ch
+		if what == "worker" {
+			log.Warn("test hook: wedging a data path worker")
+			eng.WedgeWorker()
+			return
+		}
 		log.Warn("test hook: wedging the control loop")
 		s := in.Open("wedge", commands.PrivSuper, "test hook")
 		in.Exec(s, "show version", blockingWriter{})

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/mdlayher/packet"
 	"golang.org/x/sys/unix"
@@ -139,6 +140,10 @@ func (c *Conn) Stats() (packets, drops uint32, err error) {
 	}
 	return s.Packets, s.Drops, nil
 }
+
+// SetReadDeadline makes a ReadFrame waiting past t return an error that
+// wraps os.ErrDeadlineExceeded (the idle DSR worker's wake-up).
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.pc.SetReadDeadline(t) }
 
 // Close closes the socket; a blocked ReadFrame returns net.ErrClosed.
 func (c *Conn) Close() error { return c.pc.Close() }

@@ -1,10 +1,13 @@
 package dsr
 
 import (
+	"errors"
 	"net/netip"
+	"os"
 	"sync/atomic"
 	"time"
 
+	"sipslb/slb/dataplane/live"
 	"sipslb/slb/pool"
 )
 
@@ -24,20 +27,42 @@ type Link interface {
 	Request(ip netip.Addr)
 }
 
+// Deadliner is a link whose reads can time out; ReadFrame then returns an
+// error wrapping os.ErrDeadlineExceeded. A worker on such a link wakes
+// while idle to beat its heart.
+type Deadliner interface {
+	SetReadDeadline(t time.Time) error
+}
+
 // Worker reads frames from a link and sends them on.
 type Worker struct {
 	link  Link
+	dl    Deadliner // nil: the link cannot wake an idle worker
 	state *atomic.Pointer[pool.State]
 	fwd   Forwarder
 	buf   []byte
+	heart live.Heart
 }
 
 // NewWorker prepares a worker that reads the routing state from state.
 func NewWorker(l Link, state *atomic.Pointer[pool.State], mac MAC, c *Counters, id int) *Worker {
 	w := &Worker{link: l, state: state, buf: make([]byte, MaxFrame)}
+	w.dl, _ = l.(Deadliner)
 	w.fwd = Forwarder{Worker: id, MAC: mac, Counters: c}
+	w.heart.Init(live.DefaultWake)
 	return w
 }
+
+// SetWake sets how often the worker wakes when no frame arrives, to beat
+// its heart (live.DefaultWake unless set). Call it before Run.
+func (w *Worker) SetWake(d time.Duration) { w.heart.Init(d) }
+
+// Heart is the worker's heartbeat: it beats once per frame and, on a link
+// that is a Deadliner, at least once per wake interval while idle.
+func (w *Worker) Heart() *live.Heart { return &w.heart }
+
+// CanWake reports whether an idle worker beats (its link is a Deadliner).
+func (w *Worker) CanWake() bool { return w.dl != nil }
 
 // Run forwards until the link is closed, and returns the error that ended
 // it.
@@ -49,13 +74,25 @@ func (w *Worker) Run() error {
 	}
 }
 
-// Step reads and handles one frame.
+// Step reads and handles one frame. A read that times out (the heart's
+// wake deadline) is a step that handled nothing.
 func (w *Worker) Step() error {
+	if w.dl != nil {
+		if t, due := w.heart.Deadline(); due {
+			w.dl.SetReadDeadline(t) // fails only when closed: the read says so
+		}
+	}
 	n, err := w.link.ReadFrame(w.buf)
+	now := time.Now().UnixNano()
+	w.heart.Beat(now)
 	if err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			w.heart.Expired()
+			return nil
+		}
 		return err
 	}
-	res := w.fwd.Handle(w.state.Load(), w.link, w.buf[:n], time.Now().UnixNano())
+	res := w.fwd.Handle(w.state.Load(), w.link, w.buf[:n], now)
 	switch {
 	case res.Verdict == Forwarded:
 		if w.link.WriteFrame(res.Out) != nil {

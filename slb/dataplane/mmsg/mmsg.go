@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -59,6 +60,10 @@ func New(uc *net.UDPConn, batch int) (*Conn, error) {
 	c.sendF = c.send
 	return c, nil
 }
+
+// SetReadDeadline makes a Recv that waits past t return an error that
+// wraps os.ErrDeadlineExceeded (the workers' wake-up; see live.Heart).
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.uc.SetReadDeadline(t) }
 
 // Batch is the most messages one call handles.
 func (c *Conn) Batch() int { return len(c.hdrs) }

@@ -88,9 +88,14 @@ type loop struct {
 	state  atomic.Pointer[pool.State]
 	conn   *net.UDPConn
 	done   chan error
+	w      *Worker
 }
 
-func startLoop(t testing.TB, block int) *loop {
+func startLoop(t testing.TB, block int) *loop { return startLoopWake(t, block, 0) }
+
+// startLoopWake is startLoop with the worker's idle wake interval set
+// (0: the default).
+func startLoopWake(t testing.TB, block int, wake time.Duration) *loop {
 	t.Helper()
 	ip := func(h int) netip.Addr { return netip.AddrFrom4([4]byte{127, 31, byte(block), byte(h)}) }
 	l := &loop{vip: netip.AddrPortFrom(ip(100), 5060), done: make(chan error, 1)}
@@ -120,6 +125,10 @@ func startLoop(t testing.TB, block int) *loop {
 		t.Fatal(err)
 	}
 	w := NewWorker(mc, l.vip, &l.state, 0)
+	if wake > 0 {
+		w.SetWake(wake)
+	}
+	l.w = w
 	go func() { l.done <- w.Run() }()
 	t.Cleanup(func() {
 		l.conn.Close()

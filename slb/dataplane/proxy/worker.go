@@ -1,10 +1,13 @@
 package proxy
 
 import (
+	"errors"
 	"net/netip"
+	"os"
 	"sync/atomic"
 	"time"
 
+	"sipslb/slb/dataplane/live"
 	"sipslb/slb/dataplane/mmsg"
 	"sipslb/slb/pool"
 	"sipslb/slb/sip"
@@ -23,6 +26,7 @@ type Worker struct {
 	in     []mmsg.Msg
 	out    []mmsg.Msg
 	failed []bool
+	heart  live.Heart
 }
 
 // NewWorker prepares a worker for socket conn bound to addr, reading the
@@ -31,12 +35,21 @@ func NewWorker(conn *mmsg.Conn, addr netip.AddrPort, state *atomic.Pointer[pool.
 	n := conn.Batch()
 	w := &Worker{conn: conn, addr: addr, state: state, in: make([]mmsg.Msg, n), out: make([]mmsg.Msg, n), failed: make([]bool, n)}
 	w.fwd.Worker = id
+	w.heart.Init(live.DefaultWake)
 	for i := range n {
 		w.in[i].Buf = make([]byte, sip.MaxSize+1) // one more: a datagram filling it is too large
 		w.out[i].Buf = make([]byte, 0, OutCap)
 	}
 	return w
 }
+
+// SetWake sets how often the worker wakes when no datagram arrives, to
+// beat its heart (live.DefaultWake unless set). Call it before Run.
+func (w *Worker) SetWake(d time.Duration) { w.heart.Init(d) }
+
+// Heart is the worker's heartbeat: it beats once per batch and at least
+// once per wake interval while the worker is idle.
+func (w *Worker) Heart() *live.Heart { return &w.heart }
 
 // Run forwards until the socket is closed, and returns the error that
 // ended it.
@@ -50,9 +63,20 @@ func (w *Worker) Run() error {
 
 // Step handles one batch: one recvmmsg, the forwarding decisions, one
 // sendmmsg (or a few, if the kernel refuses a destination).
+// A read that times out (the heart's wake deadline) is a step that
+// handled nothing.
 func (w *Worker) Step() error {
+	if t, due := w.heart.Deadline(); due {
+		w.conn.SetReadDeadline(t) // fails only when closed: Recv says so
+	}
 	n, err := w.conn.Recv(w.in)
+	now := time.Now().UnixNano()
+	w.heart.Beat(now)
 	if err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			w.heart.Expired()
+			return nil
+		}
 		return err
 	}
 	st := w.state.Load()
@@ -60,7 +84,6 @@ func (w *Worker) Step() error {
 	if vp == nil {
 		return nil // the port is being removed; its socket closes next
 	}
-	now := time.Now().UnixNano()
 	k := 0
 	for i := range n {
 		in := &w.in[i]

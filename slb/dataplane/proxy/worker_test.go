@@ -1,0 +1,35 @@
+package proxy
+
+import (
+	"testing"
+	"time"
+)
+
+// An idle worker wakes at its wake interval and beats its heart; after
+// the wake-ups it still forwards, and a busy worker beats per batch.
+func TestWorkerHeartBeatsWhileIdle(t *testing.T) {
+	const wake = 40 * time.Millisecond
+	l := startLoopWake(t, 202, wake)
+	h := l.w.Heart()
+	seen := map[int64]bool{}
+	deadline := time.Now().Add(500 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		seen[h.Last()] = true
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(seen) < 5 {
+		t.Errorf("%d distinct beats in 500ms idle at a %v wake interval, want >= 5", len(seen), wake)
+	}
+	if age := time.Since(time.Unix(0, h.Last())); age > 10*wake {
+		t.Errorf("last beat %v ago while idle", age)
+	}
+	buf := make([]byte, 70000)
+	if got := l.pump(t, loopPackets(50), 200, buf); got != 200 {
+		t.Errorf("after idle wake-ups the worker forwarded %d of 200", got)
+	}
+	select {
+	case err := <-l.done:
+		t.Fatalf("worker stopped: %v", err)
+	default:
+	}
+}
