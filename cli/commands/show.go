@@ -37,7 +37,8 @@ func (in *Interp) showTree(realNames, virtNames func() []string) showTrees {
 	exec := K("show", "Show running system information", append(common(),
 		K("log", "Configuration events and startup-config errors").Do(showLog),
 		K("running-config", "The running configuration").Do(func(m *parse.Match) error {
-			io.WriteString(env(m).out, Render(env(m).in.cfg))
+			c := env(m)
+			io.WriteString(c.out, c.visible(Render(c.in.cfg)))
 			return nil
 		}),
 		K("startup-config", "The saved configuration",
@@ -281,8 +282,17 @@ func showStartup(m *parse.Match) error {
 	if err != nil {
 		return &parse.Error{Kind: parse.ErrRejected, Msg: err.Error()}
 	}
-	c.out.Write(text)
+	io.WriteString(c.out, c.visible(string(text)))
 	return nil
+}
+
+// visible is config text as this session may see it: whole at privilege
+// 0, with every secret masked (maskSecrets) for a read-only session.
+func (c *call) visible(text string) string {
+	if c.s.Priv == PrivSuper {
+		return text
+	}
+	return maskSecrets(text)
 }
 
 func sum(cs []status.Count) uint64 {
