@@ -1,0 +1,393 @@
+package snmp
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// realRow is one port row of `show server real`.
+type realRow struct {
+	name, ip           string
+	port               int
+	state              string
+	req, resp, dialogs uint64
+}
+
+// vipStats is one virtual port of `show sip statistics`.
+type vipStats struct {
+	name, ip                   string
+	port                       int
+	requests, responses, drops uint64
+	methods, classes, dropsBy  map[string]uint64
+	answered, dialogs          uint64
+}
+
+func portNumber(s string) int {
+	if s == "sip" {
+		return 5060
+	}
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+func mustUint(t *testing.T, s, what string) uint64 {
+	t.Helper()
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatalf("%s: %q is not a number", what, s)
+	}
+	return n
+}
+
+// parseShowReal reads the port rows of `show server real`.
+func parseShowReal(t *testing.T, out string) []realRow {
+	t.Helper()
+	var rows []realRow
+	var name, addr string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 4 && f[0] == "Name:" && f[2] == "IP:":
+			name, addr = f[1], f[3]
+		case len(f) == 0, f[0] == "Port", name == "":
+		case len(f) >= 10:
+			rows = append(rows, realRow{name: name, ip: addr, port: portNumber(f[0]), state: f[1],
+				req:     mustUint(t, f[len(f)-3], "requests"),
+				resp:    mustUint(t, f[len(f)-2], "responses"),
+				dialogs: mustUint(t, f[len(f)-1], "dialogs")})
+		}
+	}
+	if len(rows) == 0 {
+		t.Fatalf("no port rows in show server real:\n%s", out)
+	}
+	return rows
+}
+
+// parseSIPStats reads `show sip statistics`.
+func parseSIPStats(t *testing.T, out string) []vipStats {
+	t.Helper()
+	var vs []vipStats
+	var sect map[string]uint64
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+		case strings.HasPrefix(line, "Virtual server "):
+			// Virtual server NAME IP port PORT
+			vs = append(vs, vipStats{name: f[2], ip: f[3], port: portNumber(f[5]),
+				methods: map[string]uint64{}, classes: map[string]uint64{}, dropsBy: map[string]uint64{}})
+		case len(vs) == 0:
+			t.Fatalf("show sip statistics: line before any virtual server: %q", line)
+		case strings.HasPrefix(line, "    ") && sect != nil:
+			sect[strings.ToLower(f[0])] = mustUint(t, f[1], line)
+		case strings.HasPrefix(line, "  "):
+			title, val, _ := strings.Cut(strings.TrimSpace(line), ": ")
+			v := &vs[len(vs)-1]
+			n := mustUint(t, val, line)
+			sect = nil
+			switch title {
+			case "Requests":
+				v.requests, sect = n, v.methods
+			case "Responses":
+				v.responses, sect = n, v.classes
+			case "Drops":
+				v.drops, sect = n, v.dropsBy
+			case "Answered by the balancer":
+				v.answered, sect = n, map[string]uint64{}
+			case "Dialogs":
+				v.dialogs = n
+			}
+		}
+	}
+	if len(vs) == 0 {
+		t.Fatalf("no virtual server in show sip statistics:\n%s", out)
+	}
+	return vs
+}
+
+// mibMethods is the SIP MIB's method enumeration (SipslbMethod), in index
+// order 1..15; net-snmp prints the index by these labels.
+var mibMethods = []string{"other", "invite", "ack", "bye", "cancel", "register", "options", "info", "update",
+	"prack", "subscribe", "notify", "refer", "message", "publish"}
+
+const (
+	sipMIB  = "SIPSLB-SIP-MIB::"
+	compMIB = "SIPSLB-SERVERIRON-COMPAT-MIB::"
+)
+
+// expected derives every counter the agent must serve from the show
+// output. Drop rows are keyed by code, which only the agent knows, so
+// they are added from the walk's reason names (dropNames: code -> name).
+func expected(reals []realRow, vips []vipStats, dropNames map[string]string) map[string]uint64 {
+	w := map[string]uint64{}
+	perReal := map[string]*realRow{}
+	for i := range reals {
+		r := reals[i]
+		pi := fmt.Sprintf("%q.%d", r.name, r.port)
+		w[sipMIB+"sipslbRealPortRequests."+pi] = r.req
+		w[sipMIB+"sipslbRealPortResponses."+pi] = r.resp
+		w[sipMIB+"sipslbRealPortCurDialogs."+pi] = r.dialogs
+		ipi := fmt.Sprintf("%s.%d", r.ip, r.port)
+		w[compMIB+"snL4RealServerPortStatisticTxPkts."+ipi] = r.req
+		w[compMIB+"snL4RealServerPortStatisticRxPkts."+ipi] = r.resp
+		w[compMIB+"snL4RealServerPortStatisticCurrentConnection."+ipi] = r.dialogs
+		if perReal[r.name] == nil {
+			perReal[r.name] = &realRow{name: r.name, ip: r.ip}
+		}
+		t := perReal[r.name]
+		t.req, t.resp, t.dialogs = t.req+r.req, t.resp+r.resp, t.dialogs+r.dialogs
+	}
+	for _, r := range perReal {
+		ri := fmt.Sprintf("%q", r.name)
+		w[sipMIB+"sipslbRealRequests."+ri] = r.req
+		w[sipMIB+"sipslbRealResponses."+ri] = r.resp
+		w[sipMIB+"sipslbRealCurDialogs."+ri] = r.dialogs
+		w[compMIB+"snL4RealServerStatisticTransmitPkts."+r.ip] = r.req
+		w[compMIB+"snL4RealServerStatisticReceivePkts."+r.ip] = r.resp
+		w[compMIB+"snL4RealServerStatisticCurConnections."+r.ip] = r.dialogs
+	}
+	for _, v := range vips {
+		vi := fmt.Sprintf("%q.%d", v.name, v.port)
+		w[sipMIB+"sipslbVportRequests."+vi] = v.requests
+		w[sipMIB+"sipslbVportResponses."+vi] = v.responses
+		w[sipMIB+"sipslbVportDrops."+vi] = v.drops
+		w[sipMIB+"sipslbVportCurDialogs."+vi] = v.dialogs
+		for _, m := range mibMethods {
+			w[sipMIB+"sipslbVportMethodRequests."+vi+"."+m] = v.methods[m]
+		}
+		for k := 1; k <= 6; k++ {
+			w[fmt.Sprintf("%ssipslbVportClassResponses.%s.%d", sipMIB, vi, k)] = v.classes[fmt.Sprintf("%dxx", k)]
+		}
+		for code, name := range dropNames {
+			if strings.HasPrefix(code, vi+".") {
+				w[sipMIB+"sipslbVportDropCount."+code] = v.dropsBy[name]
+			}
+		}
+		ipi := fmt.Sprintf("%s.%d", v.ip, v.port)
+		w[compMIB+"snL4VirtualServerStatisticReceivePkts."+v.ip] = v.requests
+		w[compMIB+"snL4VirtualServerStatisticTransmitPkts."+v.ip] = v.responses
+		w[compMIB+"snL4VirtualServerPortStatisticCurrentConnection."+ipi] = v.dialogs
+	}
+	return w
+}
+
+// dropNamesOf lists the drop table's reason names from a symbolic walk:
+// `"vip".5060.CODE` -> name.
+func dropNamesOf(vs []varbind) map[string]string {
+	out := map[string]string{}
+	p := sipMIB + "sipslbVportDropReasonName."
+	for _, v := range vs {
+		if idx, ok := strings.CutPrefix(v.oid, p); ok {
+			out[idx] = strings.Trim(strings.TrimPrefix(v.val, "STRING: "), `"`)
+		}
+	}
+	return out
+}
+
+// compare checks every wanted counter in got and reports the rows of the
+// method, class and drop tables that are served but not derived from
+// show (a table must not carry rows show does not know).
+func compare(t *testing.T, what string, want map[string]uint64, got map[string]string, complete bool) {
+	t.Helper()
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	bad := 0
+	for _, k := range keys {
+		g, ok := got[k]
+		if !ok {
+			if complete {
+				t.Errorf("%s: %s missing (want %d)", what, k, want[k])
+				bad++
+			}
+			continue
+		}
+		if n, ok := number(g); !ok || n != want[k] {
+			t.Errorf("%s: %s = %s, show says %d", what, k, g, want[k])
+			bad++
+		}
+	}
+	if !complete {
+		return
+	}
+	for k := range got {
+		for _, tab := range []string{"sipslbVportMethodRequests.", "sipslbVportClassResponses.", "sipslbVportDropCount."} {
+			if strings.HasPrefix(k, sipMIB+tab) {
+				if _, ok := want[k]; !ok {
+					t.Errorf("%s: %s = %s is served but show has no such counter", what, k, got[k])
+				}
+			}
+		}
+	}
+	if bad > 0 {
+		t.Logf("%s: %d counters differ from show", what, bad)
+	}
+}
+
+// sendExtras sends requests of every other method and a few datagrams
+// the data path drops, from src to the VIP, so that the method and drop
+// tables carry more than INVITE/ACK/BYE and zeros.
+func sendExtras(t *testing.T, src, vip string) []string {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() }) // open until the end: answers find a socket
+	lp := c.LocalAddr().(*net.UDPAddr).Port
+	to := &net.UDPAddr{IP: net.ParseIP(vip), Port: 5060}
+	methods := []string{"OPTIONS", "INFO", "NOTIFY", "UPDATE", "SUBSCRIBE", "MESSAGE", "PUBLISH", "REFER", "FOO"}
+	send := func(b string) {
+		if _, err := c.WriteToUDP([]byte(b), to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := func(m, callID string) string {
+		return fmt.Sprintf("%s sip:svc@%s:5060 SIP/2.0\r\n"+
+			"Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-e2e-%s;rport\r\n"+
+			"From: <sip:e2e@%s>;tag=e2e%s\r\nTo: <sip:svc@%s>\r\n%s"+
+			"CSeq: 1 %s\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+			m, vip, src, lp, strings.ToLower(m), src, strings.ToLower(m), vip, callID, m)
+	}
+	for _, m := range methods {
+		send(req(m, "Call-ID: e2e-"+strings.ToLower(m)+"@"+src+"\r\n"))
+	}
+	send("this is not SIP\r\n\r\n")
+	send(req("MESSAGE", "")) // no Call-ID
+	send(fmt.Sprintf("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-not-ours\r\n"+
+		"From: <sip:a@192.0.2.1>;tag=1\r\nTo: <sip:b@%s>;tag=2\r\nCall-ID: e2e-stray\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", vip))
+	return methods
+}
+
+// TestCountersMatchShow: after a known load every counter served over
+// SNMP (v2c and v3 authPriv; get, walk and bulkwalk; SIP MIB and
+// ServerIron tables) equals what the CLI shows.
+func TestCountersMatchShow(t *testing.T) {
+	needTools(t)
+	t.Parallel()
+	const n, calls = 1, 200
+	vip := ip(n, 100)
+	uas(t, "uas1", ip(n, 11))
+	uas(t, "uas2", ip(n, 12))
+	l := startLB(t, t.TempDir())
+	l.configure(t, agentLines(vip)...)
+	l.configure(t, farmLines(n)...)
+	m := newManager(t, fmt.Sprintf("%s:%d", vip, snmpPort))
+	waitAgent(t, m)
+	waitUDP(t, vip, 5060)
+
+	uac(t, ip(n, 1), vip+":5060", calls, 100)
+	extras := sendExtras(t, ip(n, 2), vip)
+
+	// Traffic has stopped once show reads the same twice, 1 s apart.
+	show := func() string { return l.cli(t, "show server real", "show sip statistics") }
+	prev := show()
+	if !eventually(15*time.Second, func() bool {
+		time.Sleep(time.Second)
+		cur := show()
+		same := cur == prev
+		prev = cur
+		return same
+	}) {
+		t.Fatalf("counters still moving after 15 s:\n%s", prev)
+	}
+
+	// Sanity of the load itself, so the comparison below is not of zeros.
+	st := parseSIPStats(t, l.cli(t, "show sip statistics"))[0]
+	for _, mth := range []string{"invite", "ack", "bye"} {
+		if st.methods[mth] != calls {
+			t.Errorf("show sip statistics: %s = %d, want %d", mth, st.methods[mth], calls)
+		}
+	}
+	for _, mth := range extras {
+		key := strings.ToLower(mth)
+		if !slices.Contains(mibMethods, key) {
+			key = "other"
+		}
+		if st.methods[key] == 0 {
+			t.Errorf("show sip statistics counts no %s (sent one)", mth)
+		}
+	}
+	if len(st.dropsBy) < 2 {
+		t.Errorf("show sip statistics: want at least two drop reasons counted, got %v", st.dropsBy)
+	}
+
+	creds := []struct {
+		name string
+		args []string
+	}{{"v2c", v2c}, {"v3-authPriv", v3Priv}}
+	for attempt := 1; ; attempt++ {
+		before := show()
+		type reading struct{ walk, bulk, get []varbind }
+		readings := map[string]reading{}
+		for _, c := range creds {
+			var r reading
+			for _, root := range []string{".1.3.6.1.4.1.32473.1", ".1.3.6.1.4.1.1991.1.1.4"} {
+				r.walk = append(r.walk, parseVars(m.must(t, "snmpwalk", c.args, root))...)
+				r.bulk = append(r.bulk, parseVars(m.must(t, "snmpbulkwalk", append([]string{"-On", "-Cr25"}, c.args...), root))...)
+			}
+			readings[c.name] = r
+		}
+		after := show()
+		if before != after {
+			if attempt == 3 {
+				t.Fatalf("show changed during the SNMP reads three times:\n%s\n---\n%s", before, after)
+			}
+			t.Logf("show changed during the SNMP reads (dialogs expiring?); reading again")
+			continue
+		}
+		parts := strings.SplitN(before, "Virtual server ", 2)
+		reals := parseShowReal(t, parts[0])
+		vips := parseSIPStats(t, "Virtual server "+parts[1])
+		for _, c := range creds {
+			r := readings[c.name]
+			want := expected(reals, vips, dropNamesOf(r.walk))
+			compare(t, c.name+" snmpwalk", want, varMap(r.walk), true)
+			if len(r.bulk) != len(r.walk) {
+				t.Errorf("%s: snmpbulkwalk -On returned %d varbinds, snmpwalk %d", c.name, len(r.bulk), len(r.walk))
+			} else {
+				for i := range r.walk {
+					if r.walk[i].val != r.bulk[i].val || !strings.HasPrefix(r.bulk[i].oid, ".1.3.6.1.4.1.") {
+						t.Errorf("%s: walk %s = %s, bulkwalk %s = %s", c.name, r.walk[i].oid, r.walk[i].val, r.bulk[i].oid, r.bulk[i].val)
+						break
+					}
+				}
+			}
+			// snmpget by MIB name: proves net-snmp resolves our names.
+			var names []string
+			for _, k := range []string{
+				sipMIB + `sipslbVportRequests."vip".5060`, sipMIB + `sipslbVportDrops."vip".5060`,
+				sipMIB + `sipslbRealRequests."rs1"`, sipMIB + `sipslbRealResponses."rs2"`,
+				compMIB + "snL4RealServerStatisticTransmitPkts." + ip(n, 11),
+				compMIB + "snL4VirtualServerStatisticTransmitPkts." + vip,
+			} {
+				if _, ok := want[k]; !ok {
+					t.Fatalf("test bug: %s not expected", k)
+				}
+				names = append(names, k)
+			}
+			got := parseVars(m.must(t, "snmpget", c.args, names...))
+			if len(got) != len(names) {
+				t.Errorf("%s snmpget by name: %d varbinds for %d names", c.name, len(got), len(names))
+			}
+			sub := map[string]uint64{}
+			for _, k := range names {
+				sub[k] = want[k]
+			}
+			compare(t, c.name+" snmpget", sub, varMap(got), true)
+		}
+		t.Logf("compared %d counters per security model after %d calls (attempt %d)",
+			len(expected(reals, vips, dropNamesOf(readings["v2c"].walk))), calls, attempt)
+		if t.Failed() {
+			t.Logf("show output:\n%s", before)
+		}
+		return
+	}
+}
