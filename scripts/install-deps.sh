@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests talk to (SIPp, net-snmp, smitools,
-# OpenSSH client, iproute2) when they are missing. Needs root and Debian.
+# OpenSSH client, iproute2, systemd for systemd-analyze) when they are
+# missing. Needs root and Debian.
 set -euo pipefail
 need=()
 command -v sipp >/dev/null || need+=(sip-tester)
@@ -10,6 +11,10 @@ command -v smilint >/dev/null || need+=(smitools)
 command -v ssh >/dev/null || need+=(openssh-client)
 command -v ip >/dev/null || need+=(iproute2)
 command -v tcpdump >/dev/null || need+=(tcpdump)
+# e2e/ssh verifies the units with systemd-analyze in a staged root made of
+# systemd's own units (/lib/systemd/system) and /bin/kill (ExecReload).
+command -v systemd-analyze >/dev/null && [ -e /lib/systemd/system/sysinit.target ] || need+=(systemd)
+[ -x /bin/kill ] || need+=(procps)
 # Debian's net-snmp ships no IETF base MIBs (SNMPv2-SMI...), which our MIB
 # files import; erlang-snmp is the package in main that has them.
 ls /usr/lib/erlang/lib/snmp-*/mibs/SNMPv2-SMI.mib >/dev/null 2>&1 || need+=(erlang-snmp)

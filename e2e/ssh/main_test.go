@@ -58,10 +58,22 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// missing fails the test for an absent tool: CI installs everything
+// (scripts/install-deps.sh), so there a missing peer is a broken CI, not a
+// reason to skip. Outside CI a developer may turn it into a loud skip with
+// SIPSLB_E2E_SKIP_MISSING=1.
+func missing(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "" && os.Getenv("SIPSLB_E2E_SKIP_MISSING") == "1" {
+		t.Skip("SKIPPED LOUDLY: " + why)
+	}
+	t.Fatalf("%s; scripts/install-deps.sh installs it (outside CI, SIPSLB_E2E_SKIP_MISSING=1 skips instead)", why)
+}
+
 func needSSH(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Skip("SKIP LOUDLY: OpenSSH client (ssh) not installed; run scripts/install-deps.sh (Debian package openssh-client)")
+		missing(t, "OpenSSH client (ssh) not installed (Debian package openssh-client)")
 	}
 }
 
@@ -153,7 +165,8 @@ func boot(t *testing.T, dir, text string, port int, env ...string) *lb {
 	}
 	defer logf.Close()
 	d.cmd = exec.Command(bin, "boot", "--state-dir", dir)
-	d.cmd.Env = append(os.Environ(), env...)
+	// SIPSLB_TEST_SSH is cleared: these daemons are the ones that serve SSH.
+	d.cmd.Env = append(append(os.Environ(), "SIPSLB_TEST_SSH="), env...)
 	d.cmd.Stderr = logf // a file: what is logged before READY is there when READY arrives
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ func stageRoot(t *testing.T, withBinary bool) string {
 	root := t.TempDir()
 	sysUnits := "/lib/systemd/system"
 	if _, err := os.Stat(filepath.Join(sysUnits, "sysinit.target")); err != nil {
-		t.Skipf("SKIP LOUDLY: no systemd unit directory at %s to stage", sysUnits)
+		missing(t, "no systemd unit directory at "+sysUnits+" to stage (Debian package systemd)")
 	}
 	for _, c := range [][]string{
 		{"cp", "-a", filepath.Join(repoRoot(t), "rootfs") + "/.", root},
@@ -55,7 +55,10 @@ func verify(t *testing.T, root string, units ...string) (string, error) {
 // root, and does catch what is wrong with them (no binary, a bad key).
 func TestUnitsVerify(t *testing.T) {
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
-		t.Skip("SKIP LOUDLY: systemd-analyze not installed (Debian package systemd); units not verified")
+		missing(t, "systemd-analyze not installed (Debian package systemd); units not verified")
+	}
+	if _, err := os.Stat("/bin/kill"); err != nil {
+		missing(t, "/bin/kill (ExecReload) not installed (Debian package procps)")
 	}
 	units := []string{"sipslb.service", "sipslb-console.service"}
 	root := stageRoot(t, true)
