@@ -58,6 +58,9 @@ func sipslbBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// No daemon of this package may take the host's SSH port 22 (the
+	// factory default): see SSHEnv in sys/daemon.
+	os.Setenv("SIPSLB_TEST_SSH", "off")
 	code := m.Run()
 	if buildOnce.bin != "" {
 		os.RemoveAll(filepath.Dir(buildOnce.bin))

@@ -18,6 +18,9 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
+	// No daemon of this package may take the host's SSH port 22 (the
+	// factory default): see SSHEnv in sys/daemon.
+	os.Setenv("SIPSLB_TEST_SSH", "off")
 	dir, err := os.MkdirTemp("", "sipslb-e2e-boot")
 	if err != nil {
 		panic(err)

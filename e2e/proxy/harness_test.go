@@ -19,6 +19,9 @@ import (
 var sipslbBin string
 
 func TestMain(m *testing.M) {
+	// No daemon of this package may take the host's SSH port 22 (the
+	// factory default): see SSHEnv in sys/daemon.
+	os.Setenv("SIPSLB_TEST_SSH", "off")
 	if b := os.Getenv("SIPSLB_BIN"); b != "" {
 		// A prebuilt binary (make demo, or a tree that does not build).
 		sipslbBin = b

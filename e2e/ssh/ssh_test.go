@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -140,7 +141,7 @@ func TestHostKeyKept(t *testing.T) {
 	needSSH(t)
 	users(t)
 	if _, err := exec.LookPath("ssh-keyscan"); err != nil {
-		t.Skip("SKIP LOUDLY: ssh-keyscan (openssh-client) missing")
+		missing(t, "ssh-keyscan not installed (Debian package openssh-client)")
 	}
 	port := freePort(t, serverIP)
 	dir := t.TempDir()
@@ -225,4 +226,42 @@ func TestIdleTimeout(t *testing.T) {
 		t.Errorf("closed after %v, before the 2s idle timeout", took)
 	}
 	contains(t, "daemon log", d.log(), `msg="ssh: idle timeout" user=admin`)
+}
+
+// TestSSHTestKnob: SIPSLB_TEST_SSH=off (set by the harnesses of packages
+// that boot daemons without testing SSH) starts no SSH server, even when
+// the config asks for one, and says so in the log.
+func TestSSHTestKnob(t *testing.T) {
+	users(t)
+	port := freePort(t, serverIP)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "startup-config"), []byte(startupConfig(port)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(t.TempDir(), "daemon.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, "boot", "--state-dir", dir)
+	cmd.Env = append(os.Environ(), "SIPSLB_TEST_SSH=off")
+	cmd.Stderr = logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	waitFor(t, "the daemon to be ready", func() bool {
+		b, _ := os.ReadFile(logPath)
+		return strings.Contains(string(b), "sipslb ready")
+	})
+	b, _ := os.ReadFile(logPath)
+	contains(t, "daemon log", string(b), "ssh disabled by the test knob SIPSLB_TEST_SSH=off")
+	if c, err := net.DialTimeout("tcp", net.JoinHostPort(serverIP, strconv.Itoa(port)), time.Second); err == nil {
+		c.Close()
+		t.Errorf("port %d accepts with SIPSLB_TEST_SSH=off", port)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ssh_host_ed25519_key")); err == nil {
+		t.Error("a host key was generated with SSH off")
+	}
 }

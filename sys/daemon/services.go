@@ -48,9 +48,22 @@ func stallAfter(watchdog time.Duration) time.Duration {
 	return min(engine.DefaultStallAfter, max(time.Second, watchdog/2))
 }
 
+// SSHEnv names a test knob: with SIPSLB_TEST_SSH=off the daemon starts no
+// SSH server at all, whatever the config says. The appliance listens on
+// port 22 of every address by default (ip ssh), which a test daemon must
+// not do: test packages boot many daemons at once on one host, and as root
+// the first would take the host's port 22. Harnesses that do not test SSH
+// set it (e2e/boot, e2e/proxy, cli/console); e2e/ssh configures ip ssh
+// listen-address and a free port instead.
+const SSHEnv = "SIPSLB_TEST_SSH"
+
 // newSSH starts the SSH server's host key; an error leaves the box without
 // SSH but running (the console still works), and is logged.
 func newSSH(o Options, in *commands.Interp, ctlSrv *ctl.Server, log *slog.Logger) *sshsrv.Server {
+	if os.Getenv(SSHEnv) == "off" {
+		log.Warn("ssh disabled by the test knob " + SSHEnv + "=off: ip ssh settings are ignored")
+		return nil
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		log.Error("ssh disabled: cannot find my own executable", "err", err)
