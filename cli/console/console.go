@@ -54,6 +54,14 @@ func (s *session) newConsole() *rconsole.Console {
 	sh.Config.Set("history-autosuggest", false)
 	sh.Config.Set("autopairs", false)
 	sh.Config.Set("usage-hint-always", false)
+	// No cursor-position probe (ESC[6n before each redisplay): a key that
+	// arrives while readline waits for the terminal's answer is lost, so
+	// a fast typist or a paste over SSH or the serial console loses
+	// characters, and a terminal that never answers hangs the CLI. The
+	// line then starts at the prompt's width, which is exact because every
+	// prompt starts a line. Set here, not only in the image's /etc/inputrc,
+	// so that it holds wherever the CLI runs.
+	sh.Config.Set("cursor-position-probe", false)
 	// IOS draws no colours; a plain highlighter also keeps the screen
 	// identical to what was typed.
 	sh.SyntaxHighlighter = func(line []rune) string { return string(line) }
