@@ -80,7 +80,7 @@ func BenchmarkParallelGetPutTouch(b *testing.B) {
 			} else {
 				k = keys[r.IntN(len(keys))]
 			}
-			if _, ok := tb.Get(k, 1); ok {
+			if _, _, ok := tb.Get(k, 1); ok {
 				tb.Touch(k, 1<<62)
 			} else {
 				tb.Put(k, 7, 1<<62)

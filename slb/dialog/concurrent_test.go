@@ -35,7 +35,13 @@ func TestConcurrentCountsStayExact(t *testing.T) {
 				k := r.Uint64N(8192) * 0x9e3779b97f4a7c15 // spread over shards and homes
 				ts := tick()
 				switch r.IntN(10) {
-				case 0, 1, 2, 3:
+				case 0:
+					if r.IntN(100) == 0 { // now and then a server dies
+						tb.Lose(uint32(r.IntN(servers)))
+						break
+					}
+					fallthrough
+				case 1, 2, 3:
 					tb.Put(k, uint32(r.IntN(servers)), ts+int64(r.IntN(20_000)))
 				case 4, 5, 6:
 					tb.Get(k, ts)
@@ -53,7 +59,7 @@ func TestConcurrentCountsStayExact(t *testing.T) {
 	go func() { // readers of the lock-free counters
 		defer wg.Done()
 		for range 2000 {
-			_ = tb.CountFor(3) + tb.Len()
+			_ = tb.CountFor(3) + tb.LostFor(3) + tb.Len()
 			_ = tb.Stats()
 		}
 	}()
@@ -63,11 +69,20 @@ func TestConcurrentCountsStayExact(t *testing.T) {
 		t.Errorf("workload did not exercise eviction and expiry: %+v", st)
 	}
 	checkInvariants(t, tb)
-	total := 0
+	total, lost := 0, 0
 	for s := range uint32(servers) {
-		total += tb.CountFor(s)
+		total += tb.CountFor(s) + tb.LostFor(s)
+		lost += tb.LostFor(s)
 	}
 	if total != tb.Len() {
-		t.Errorf("sum of CountFor = %d, Len = %d", total, tb.Len())
+		t.Errorf("sum of CountFor and LostFor = %d, Len = %d", total, tb.Len())
 	}
+	// A last Lose moves server 3's entries to lost, exactly.
+	had, hadLost := tb.CountFor(3), tb.LostFor(3)
+	tb.Lose(3)
+	if tb.CountFor(3) != 0 || tb.LostFor(3) != had+hadLost {
+		t.Errorf("after Lose(3): CountFor %d, LostFor %d; before: %d and %d", tb.CountFor(3), tb.LostFor(3), had, hadLost)
+	}
+	checkInvariants(t, tb)
+	t.Logf("%d of %d entries lost at the end of the workload", lost, tb.Len())
 }

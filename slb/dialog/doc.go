@@ -7,7 +7,7 @@
 //
 //   - Fixed memory. New allocates every slot up front: 4/3 slots of
 //     SlotBytes (24) bytes, i.e. 32 bytes, per entry it is sized for, plus
-//     8 bytes per server counter and a 128-byte header per shard
+//     20 bytes per server (two counters and a generation) and a 128-byte header per shard
 //     (MemoryBytes gives the exact total). Get, Put, Touch, Delete and Sweep
 //     never allocate.
 //   - Bounded work. Each key lives within Window slots of its home slot
@@ -19,11 +19,15 @@
 //   - Eviction, never refusal. When a key's window is full, Put replaces the
 //     entry with the earliest expiry in that window: an expired one if there
 //     is one (counted in Stats.Expired), else a live one (Stats.Evictions).
-//   - Exact per-server counts. CountFor(server) is maintained on every
-//     insert, update, eviction and removal, and equals the number of entries
-//     present for that server. Expired entries stay present (and counted)
-//     until a Get, a Put or Sweep removes them, so callers run Sweep
-//     periodically.
+//   - Exact per-server counts. CountFor(server) and LostFor(server) are
+//     maintained on every insert, update, eviction, removal and Lose, and
+//     equal the number of current and lost entries present for that server.
+//     Expired entries stay present (and counted) until a Get, a Put or Sweep
+//     removes them, so callers run Sweep periodically.
+//   - Lost dialogs. Lose(server) bumps the server's generation in O(shards):
+//     every entry stored before is lost from then on (Get says so) until a
+//     Put re-pins its key. A server that died is thus never handed the
+//     dialogs it had before, even once it is back.
 //   - No clock. Times are int64 Unix nanoseconds from the caller; an entry
 //     is live while now < expiry.
 //   - Sharded by the key's high 32 bits, one mutex per shard; the slot

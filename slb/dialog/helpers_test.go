@@ -13,10 +13,11 @@ func keyAt(h, n int, u uint32) uint64 {
 // checkInvariants walks every slot and checks what the package promises:
 // each entry sits in its own shard within Window of its home with no free
 // slot on the way, keys are unique, and the incremental counts (Len,
-// CountFor, per-shard entries) equal a brute-force count.
+// CountFor, LostFor, per-shard entries) equal a brute-force count.
 func checkInvariants(t *testing.T, tb *Table) {
 	t.Helper()
 	counts := make([]int, tb.MaxServers())
+	lost := make([]int, tb.MaxServers())
 	total := 0
 	for si := range tb.shards {
 		s := &tb.shards[si]
@@ -29,7 +30,11 @@ func checkInvariants(t *testing.T, tb *Table) {
 				continue
 			}
 			inShard++
-			counts[sl.srv-1]++
+			if sl.gen == tb.gens[sl.srv-1].Load() {
+				counts[sl.srv-1]++
+			} else {
+				lost[sl.srv-1]++
+			}
 			if tb.shardFor(sl.key) != s {
 				t.Errorf("shard %d slot %d: key %#x belongs to another shard", si, pos, sl.key)
 			}
@@ -59,6 +64,9 @@ func checkInvariants(t *testing.T, tb *Table) {
 	for srv, want := range counts {
 		if got := tb.CountFor(uint32(srv)); got != want {
 			t.Errorf("CountFor(%d) = %d, brute force %d", srv, got, want)
+		}
+		if got := tb.LostFor(uint32(srv)); got != lost[srv] {
+			t.Errorf("LostFor(%d) = %d, brute force %d", srv, got, lost[srv])
 		}
 	}
 }

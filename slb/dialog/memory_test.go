@@ -32,7 +32,7 @@ func TestMemoryPerEntry(t *testing.T) {
 	runtime.ReadMemStats(&after)
 
 	slotsPerShard := (entries/shards*4 + 2) / 3 // ceil(15625 × 4/3) = 20834
-	want := shards*slotsPerShard*24 + servers*int(unsafe.Sizeof(atomic.Int64{})) + shards*128 + int(unsafe.Sizeof(Table{}))
+	want := shards*slotsPerShard*24 + servers*int(2*unsafe.Sizeof(atomic.Int64{})+unsafe.Sizeof(atomic.Uint32{})) + shards*128 + int(unsafe.Sizeof(Table{}))
 	if got := tb.MemoryBytes(); got != want {
 		t.Errorf("MemoryBytes = %d, arithmetic gives %d", got, want)
 	}

@@ -27,7 +27,8 @@ func (r PutResult) String() string {
 }
 
 // Put inserts key → server with the given expiry, or refreshes the entry if
-// key is present. A new key takes, in order of preference: an expired slot
+// key is present; either way the entry is of the server's current
+// generation (a lost entry put again is no longer lost). A new key takes, in order of preference: an expired slot
 // on its probe path, the first free slot, or (window full) the slot of the
 // entry with the earliest expiry in its window. Whether an entry has expired
 // is judged against the latest time seen by Get or Sweep.
@@ -50,10 +51,10 @@ func (t *Table) Put(key uint64, server uint32, expiry int64) PutResult {
 			break
 		}
 		if sl.key == key {
-			if old := sl.srv - 1; old != server {
-				t.counts[old].Add(-1)
+			if gen := t.gens[server].Load(); sl.srv-1 != server || sl.gen != gen {
+				t.uncount(*sl)
 				t.counts[server].Add(1)
-				sl.srv = server + 1
+				sl.srv, sl.gen = server+1, gen
 			}
 			sl.exp = expiry
 			s.mu.Unlock()
@@ -82,9 +83,9 @@ func (t *Table) Put(key uint64, server uint32, expiry int64) PutResult {
 	if res == Inserted {
 		s.entries.Add(1)
 	} else {
-		t.counts[s.slots[at].srv-1].Add(-1)
+		t.uncount(s.slots[at])
 	}
-	s.slots[at] = slot{key: key, exp: expiry, srv: server + 1}
+	s.slots[at] = slot{key: key, exp: expiry, srv: server + 1, gen: t.gens[server].Load()}
 	t.counts[server].Add(1)
 	s.inserts.Add(1)
 	s.mu.Unlock()

@@ -31,12 +31,14 @@ const (
 )
 
 // slot is one entry. srv holds the server id plus one so that the zero
-// value is a free slot and every key value, 0 included, can be stored.
+// value is a free slot and every key value, 0 included, can be stored. gen
+// is the server's generation when the entry was stored: an entry of an
+// older generation is lost (see Lose).
 type slot struct {
 	key uint64
 	exp int64
 	srv uint32
-	_   uint32
+	gen uint32
 }
 
 // shard is one lock domain. Its counters are atomics written under mu so
@@ -56,8 +58,10 @@ type shard struct {
 type Table struct {
 	maxEntries int
 	shards     []shard
-	counts     []atomic.Int64 // per server id: entries present
-	clock      atomic.Int64   // latest time given to Sweep
+	counts     []atomic.Int64  // per server id: entries present of its current generation
+	lost       []atomic.Int64  // per server id: entries present of older generations
+	gens       []atomic.Uint32 // per server id: generation, bumped by Lose
+	clock      atomic.Int64    // latest time given to Sweep
 	rejected   atomic.Uint64
 
 	sweepMu    sync.Mutex
@@ -86,6 +90,8 @@ func New(maxEntries, shards, maxServers int) *Table {
 		maxEntries: maxEntries,
 		shards:     make([]shard, shards),
 		counts:     make([]atomic.Int64, maxServers),
+		lost:       make([]atomic.Int64, maxServers),
+		gens:       make([]atomic.Uint32, maxServers),
 	}
 	for i := range t.shards {
 		t.shards[i].slots = make([]slot, per)
@@ -134,26 +140,63 @@ func (s *shard) observe(now int64) {
 	}
 }
 
-// Get returns the server of key if an entry is present and live at now.
+// Get returns the server of key if an entry is present and live at now,
+// and whether that entry is lost: stored before the server's last Lose.
 // An expired entry is a miss and is removed on the spot.
-func (t *Table) Get(key uint64, now int64) (server uint32, ok bool) {
+func (t *Table) Get(key uint64, now int64) (server uint32, lost, ok bool) {
 	s := t.shardFor(key)
 	s.mu.Lock()
 	s.observe(now)
 	i := s.find(key)
 	if i < 0 {
 		s.mu.Unlock()
-		return 0, false
+		return 0, false, false
 	}
 	sl := s.slots[i]
 	if sl.exp <= now {
 		t.remove(s, i)
 		s.expired.Add(1)
 		s.mu.Unlock()
-		return 0, false
+		return 0, false, false
 	}
+	lost = !t.current(sl)
 	s.mu.Unlock()
-	return sl.srv - 1, true
+	return sl.srv - 1, lost, true
+}
+
+// current reports whether an occupied slot belongs to its server's current
+// generation. Called with the slot's shard locked, which Lose also holds.
+func (t *Table) current(sl slot) bool { return sl.gen == t.gens[sl.srv-1].Load() }
+
+// uncount takes an occupied slot's entry off its server's counts. Called
+// with the slot's shard locked.
+func (t *Table) uncount(sl slot) {
+	if t.current(sl) {
+		t.counts[sl.srv-1].Add(-1)
+	} else {
+		t.lost[sl.srv-1].Add(-1)
+	}
+}
+
+// Lose marks every entry of server present now as lost: Get reports it
+// with lost set until a Put re-pins the key, and it no longer counts in
+// CountFor (LostFor counts it until it is removed). Entries stored for
+// server afterwards are current again. The engine calls it when a
+// server's health check finds it down: its dialogs went with it, so a
+// server that comes back takes new Call-IDs only. Lose holds every shard
+// lock for a moment; its cost does not depend on the number of entries.
+func (t *Table) Lose(server uint32) {
+	if int64(server) >= int64(len(t.counts)) {
+		return
+	}
+	for i := range t.shards {
+		t.shards[i].mu.Lock()
+	}
+	t.gens[server].Add(1)
+	t.lost[server].Add(t.counts[server].Swap(0))
+	for i := range t.shards {
+		t.shards[i].mu.Unlock()
+	}
 }
 
 // Touch sets the expiry of key's entry and reports whether it was present.
@@ -187,7 +230,7 @@ func (t *Table) Delete(key uint64) bool {
 // tombstones accumulate. Entries only move towards their home, so each
 // stays within its window. Called with s.mu held.
 func (t *Table) remove(s *shard, i int) {
-	t.counts[s.slots[i].srv-1].Add(-1)
+	t.uncount(s.slots[i])
 	s.entries.Add(-1)
 	n := len(s.slots)
 	hole, j := i, i
@@ -233,8 +276,9 @@ func (t *Table) Capacity() int {
 // MaxServers is the number of server ids the table counts (0..MaxServers-1).
 func (t *Table) MaxServers() int { return len(t.counts) }
 
-// CountFor is the number of entries present for server; 0 for an id out of
-// range. `show server real` uses it for the dialogs left on a server.
+// CountFor is the number of entries present for server, lost ones aside;
+// 0 for an id out of range. `show server real` uses it for the dialogs
+// left on a server, max-conn for the dialogs a server holds.
 func (t *Table) CountFor(server uint32) int {
 	if int64(server) >= int64(len(t.counts)) {
 		return 0
@@ -242,17 +286,26 @@ func (t *Table) CountFor(server uint32) int {
 	return int(t.counts[server].Load())
 }
 
+// LostFor is the number of lost entries (see Lose) present for server; 0
+// for an id out of range.
+func (t *Table) LostFor(server uint32) int {
+	if int64(server) >= int64(len(t.lost)) {
+		return 0
+	}
+	return int(t.lost[server].Load())
+}
+
 // MemoryBytes is the memory New allocated for the table: the slots, the
 // per-server counters and the shard headers.
 func (t *Table) MemoryBytes() int {
 	return t.Capacity()*SlotBytes +
-		len(t.counts)*int(unsafe.Sizeof(atomic.Int64{})) +
+		len(t.counts)*int(2*unsafe.Sizeof(atomic.Int64{})+unsafe.Sizeof(atomic.Uint32{})) +
 		len(t.shards)*int(unsafe.Sizeof(shard{})) +
 		int(unsafe.Sizeof(Table{}))
 }
 
 // Flush removes every entry and zeroes the per-server counts. Statistics
-// counters are kept.
+// counters and generations are kept.
 func (t *Table) Flush() {
 	for i := range t.shards {
 		t.shards[i].mu.Lock()
@@ -264,6 +317,7 @@ func (t *Table) Flush() {
 	}
 	for i := range t.counts {
 		t.counts[i].Store(0)
+		t.lost[i].Store(0)
 	}
 	for i := range t.shards {
 		t.shards[i].mu.Unlock()

@@ -7,14 +7,17 @@ import (
 
 // op is one step of a scripted scenario against a table.
 type op struct {
-	do     string // put, get, touch, delete, sweep
+	do     string // put, get, touch, delete, sweep, lose
 	key    uint64
 	server uint32
 	t      int64 // expiry for put/touch, now for get/sweep
-	want   any   // PutResult, server (uint32) or miss, bool, or removed count
+	want   any   // PutResult, server (uint32, lostEntry) or miss, bool, removed count, or nil
 }
 
 type miss struct{}
+
+// lostEntry is what get returns for an entry of an older generation.
+type lostEntry uint32
 
 func run(t *testing.T, tb *Table, ops []op) {
 	t.Helper()
@@ -24,10 +27,13 @@ func run(t *testing.T, tb *Table, ops []op) {
 		case "put":
 			got = tb.Put(o.key, o.server, o.t)
 		case "get":
-			if srv, ok := tb.Get(o.key, o.t); ok {
-				got = srv
-			} else {
+			switch srv, lost, ok := tb.Get(o.key, o.t); {
+			case !ok:
 				got = miss{}
+			case lost:
+				got = lostEntry(srv)
+			default:
+				got = srv
 			}
 		case "touch":
 			got = tb.Touch(o.key, o.t)
@@ -35,10 +41,12 @@ func run(t *testing.T, tb *Table, ops []op) {
 			got = tb.Delete(o.key)
 		case "sweep":
 			got = tb.Sweep(o.t)
+		case "lose":
+			tb.Lose(o.server)
 		default:
 			t.Fatalf("step %d: unknown op %q", i, o.do)
 		}
-		if got != o.want {
+		if o.do != "lose" && got != o.want {
 			t.Fatalf("step %d: %s(%#x) = %v, want %v", i, o.do, o.key, got, o.want)
 		}
 	}
@@ -51,6 +59,7 @@ func TestScenarios(t *testing.T) {
 		name   string
 		ops    []op
 		counts map[uint32]int
+		lost   map[uint32]int
 		stats  Stats
 	}{
 		{
@@ -147,6 +156,55 @@ func TestScenarios(t *testing.T) {
 			counts: map[uint32]int{1: 0, 2: 1},
 			stats:  Stats{Entries: 1, Capacity: n, Inserts: 2, Expired: 1},
 		},
+		{
+			name: "lose: entries stored before are lost, later ones are not",
+			ops: []op{
+				{"put", a, 3, 100, Inserted},
+				{"put", b, 4, 100, Inserted},
+				{"lose", 0, 3, 0, nil},
+				{"get", a, 0, 50, lostEntry(3)},
+				{"get", b, 0, 50, uint32(4)},
+				{"put", keyAt(9, n, 1), 3, 100, Inserted},
+				{"get", keyAt(9, n, 1), 0, 50, uint32(3)},
+				{"touch", a, 0, 200, true}, // traffic does not revive it
+				{"get", a, 0, 150, lostEntry(3)},
+			},
+			counts: map[uint32]int{3: 1, 4: 1},
+			lost:   map[uint32]int{3: 1, 4: 0},
+			stats:  Stats{Entries: 3, Capacity: n, Inserts: 3},
+		},
+		{
+			name: "put re-pins a lost entry",
+			ops: []op{
+				{"put", a, 3, 100, Inserted},
+				{"put", b, 3, 100, Inserted},
+				{"lose", 0, 3, 0, nil},
+				{"put", a, 4, 100, Updated},
+				{"put", b, 3, 100, Updated}, // to the same server, now current
+				{"get", a, 0, 50, uint32(4)},
+				{"get", b, 0, 50, uint32(3)},
+			},
+			counts: map[uint32]int{3: 1, 4: 1},
+			lost:   map[uint32]int{3: 0},
+			stats:  Stats{Entries: 2, Capacity: n, Inserts: 2},
+		},
+		{
+			name: "a lost entry expires, is deleted or swept like any other",
+			ops: []op{
+				{"put", a, 3, 100, Inserted},
+				{"put", b, 3, 300, Inserted},
+				{"put", keyAt(20, n, 1), 3, 100, Inserted},
+				{"lose", 0, 3, 0, nil},
+				{"lose", 0, 3, 0, nil}, // twice: still just lost
+				{"get", a, 0, 100, miss{}},
+				{"delete", b, 0, 0, true},
+				{"sweep", 0, 0, 200, 1},
+				{"lose", 0, 99, 0, nil}, // out of range: ignored
+			},
+			counts: map[uint32]int{3: 0},
+			lost:   map[uint32]int{3: 0},
+			stats:  Stats{Capacity: n, Inserts: 3, Expired: 2},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,6 +213,11 @@ func TestScenarios(t *testing.T) {
 			for srv, want := range tt.counts {
 				if got := tb.CountFor(srv); got != want {
 					t.Errorf("CountFor(%d) = %d, want %d", srv, got, want)
+				}
+			}
+			for srv, want := range tt.lost {
+				if got := tb.LostFor(srv); got != want {
+					t.Errorf("LostFor(%d) = %d, want %d", srv, got, want)
 				}
 			}
 			if got := tb.Stats(); got != tt.stats {
@@ -194,15 +257,15 @@ func TestEvictionPolicy(t *testing.T) {
 	if r := tb.Put(newKey, 5, 5000); r != Evicted {
 		t.Fatalf("Put into a full window = %v, want %v", r, Evicted)
 	}
-	if _, ok := tb.Get(keys[earliest], 0); ok {
+	if _, _, ok := tb.Get(keys[earliest], 0); ok {
 		t.Errorf("entry with the earliest expiry (#%d) survived", earliest)
 	}
 	for i, k := range keys {
-		if _, ok := tb.Get(k, 0); !ok && i != earliest {
+		if _, _, ok := tb.Get(k, 0); !ok && i != earliest {
 			t.Errorf("entry #%d was dropped, only #%d should be", i, earliest)
 		}
 	}
-	if srv, ok := tb.Get(newKey, 0); !ok || srv != 5 {
+	if srv, _, ok := tb.Get(newKey, 0); !ok || srv != 5 {
 		t.Errorf("new entry: Get = %d, %v", srv, ok)
 	}
 	if st := tb.Stats(); st.Evictions != 1 || st.Expired != 0 || st.Entries != Window {
@@ -260,7 +323,7 @@ func TestAgainstModel(t *testing.T) {
 			}
 			model[k] = ent{srv, exp}
 		case 2:
-			srv, ok := tb.Get(k, now)
+			srv, _, ok := tb.Get(k, now)
 			live := present && m.exp > now
 			if ok != live || (ok && srv != m.srv) {
 				t.Fatalf("step %d: Get = %d,%v; model %+v present=%v now=%d", step, srv, ok, m, present, now)
@@ -380,7 +443,7 @@ func TestFlush(t *testing.T) {
 			t.Errorf("CountFor(%d) after Flush = %d", srv, c)
 		}
 	}
-	if _, ok := tb.Get(0x9e3779b97f4a7c15, 0); ok {
+	if _, _, ok := tb.Get(0x9e3779b97f4a7c15, 0); ok {
 		t.Error("entry survived Flush")
 	}
 	checkInvariants(t, tb)

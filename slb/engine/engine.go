@@ -129,6 +129,7 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 	}
 	next := ho.OnEvent
 	ho.OnEvent = func(ev health.Event) {
+		e.loseDialogs(ev)
 		e.signal()
 		if next != nil {
 			next(ev)

@@ -158,9 +158,10 @@ func explain(st *pool.State, vp *pool.VPort, k pool.GroupKind, callID string, no
 	}
 	hr.Key = keyString(callID)
 	useDialogs := !vp.Stateless && k == pool.GroupProxy
+	avoid := pool.NoServer
 	if useDialogs {
-		if id, ok := st.Dialogs.Get(hr.Key, now); ok {
-			if s := vp.Bound(id); s != nil && s.Healthy {
+		if id, lost, ok := st.Dialogs.Get(hr.Key, now); ok {
+			if s := vp.Bound(id); s != nil && s.Healthy && !lost {
 				hr.Via = "dialog table"
 				setServer(&hr, g, s)
 				switch {
@@ -171,14 +172,19 @@ func explain(st *pool.State, vp *pool.VPort, k pool.GroupKind, callID string, no
 				}
 				return hr
 			}
+			avoid = id
 			hr.Note = "dialog entry names a server that is gone or down: re-hashed"
+			if s := vp.Bound(id); lost && s != nil {
+				hr.Note = fmt.Sprintf("dialog lost with %s:%s (down since it began): re-hashed to another server",
+					s.Real, config.PortName(s.Port))
+			}
 		}
 	}
 	var dt = st.Dialogs
 	if vp.Stateless {
 		dt = nil
 	}
-	s, why := g.Pick(hr.Key, dt)
+	s, why := g.PickAvoiding(hr.Key, dt, avoid)
 	if s == nil {
 		hr.Via = "none"
 		hr.Note = fmt.Sprintf("%s: requests are answered 503", why)
@@ -186,7 +192,7 @@ func explain(st *pool.State, vp *pool.VPort, k pool.GroupKind, callID string, no
 	}
 	hr.Via = "hash"
 	setServer(&hr, g, s)
-	if owner := g.Servers[g.Table.Lookup(hr.Key)]; owner != s {
+	if owner := g.Servers[g.Table.Lookup(hr.Key)]; owner != s && owner.ID != avoid {
 		hr.Note = fmt.Sprintf("%s:%s is at max-conn", owner.Real, config.PortName(owner.Port))
 	}
 	return hr

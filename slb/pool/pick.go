@@ -17,28 +17,52 @@ const rehashTries = 4
 // full. dt may be nil (stateless port): max-conn is then not enforced,
 // since there are no dialogs to count.
 func (g *Group) Pick(key uint64, dt *dialog.Table) (*Server, stats.Reason) {
+	return g.PickAvoiding(key, dt, NoServer)
+}
+
+// NoServer is a dialog-table id no server has: PickAvoiding(k, dt,
+// NoServer) is Pick.
+const NoServer = ^uint32(0)
+
+// PickAvoiding is Pick for a dialog whose server was lost: the server with
+// dialog-table id avoid is passed over like a full one, so a request of a
+// dialog that died with its server is re-pinned to another server even
+// when that server is back and owns the key again. If avoid is the only
+// server with room it is taken all the same (it answers for itself that
+// the dialog is gone).
+func (g *Group) PickAvoiding(key uint64, dt *dialog.Table, avoid uint32) (*Server, stats.Reason) {
 	i := g.Table.Lookup(key)
 	if i < 0 {
 		return nil, stats.ReasonNoServer
 	}
 	s := g.Servers[i]
-	if dt == nil || !full(s, dt) {
+	if s.ID != avoid && room(s, dt) {
 		return s, stats.ReasonOK
 	}
 	k := key
 	for range rehashTries {
 		k = mix(k)
-		if c := g.Servers[g.Table.Lookup(k)]; !full(c, dt) {
+		if c := g.Servers[g.Table.Lookup(k)]; c.ID != avoid && room(c, dt) {
 			return c, stats.ReasonOK
 		}
 	}
 	for j := 1; j < len(g.Servers); j++ {
-		if c := g.Servers[(i+j)%len(g.Servers)]; !full(c, dt) {
+		if c := g.Servers[(i+j)%len(g.Servers)]; c.ID != avoid && room(c, dt) {
 			return c, stats.ReasonOK
+		}
+	}
+	if avoid != NoServer {
+		for _, c := range g.Servers {
+			if c.ID == avoid && room(c, dt) {
+				return c, stats.ReasonOK
+			}
 		}
 	}
 	return nil, stats.ReasonMaxConn
 }
+
+// room: s may take a new Call-ID (dt nil: max-conn not enforced).
+func room(s *Server, dt *dialog.Table) bool { return dt == nil || !full(s, dt) }
 
 func full(s *Server, dt *dialog.Table) bool {
 	return s.MaxConn > 0 && dt.CountFor(s.ID) >= s.MaxConn

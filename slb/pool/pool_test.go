@@ -7,6 +7,7 @@ import (
 	"sipslb/slb/config"
 	"sipslb/slb/dialog"
 	"sipslb/slb/hash"
+	"sipslb/slb/stats"
 )
 
 func cfg() *config.Config {
@@ -95,4 +96,48 @@ func sprint(s []string) string {
 		out += x
 	}
 	return out + "]"
+}
+
+// PickAvoiding passes over the avoided server for the keys it owns, spreads
+// them over the others, leaves every other key where Pick puts it, and
+// takes the avoided server only when it is the last one with room.
+func TestPickAvoiding(t *testing.T) {
+	reg := NewRegistry(1, 0)
+	dt := dialog.New(100, 1, 0)
+	reg.SetDialogs(dt)
+	st := Build(cfg(), all, reg)
+	g := st.VPorts[netip.MustParseAddrPort("192.0.2.100:5060")].Groups[GroupAny] // a, b, c (weight 3)
+	a := g.Servers[0]
+	moved := map[string]int{}
+	for i := range 3000 {
+		k := hash.KeyString(string(rune(i)) + "avoid@y")
+		want, _ := g.Pick(k, dt)
+		got, why := g.PickAvoiding(k, dt, a.ID)
+		switch {
+		case got == nil || why != stats.ReasonOK:
+			t.Fatalf("key %d: no pick (%v)", i, why)
+		case want != a && got != want:
+			t.Fatalf("key %d: moved from %s to %s although %s was not avoided", i, want.Real, got.Real, want.Real)
+		case got == a:
+			t.Fatalf("key %d: picked the avoided server", i)
+		case want == a:
+			moved[got.Real]++
+		}
+	}
+	if moved["b"] == 0 || moved["c"] == 0 {
+		t.Errorf("a's keys went to %v, want both b and c", moved)
+	}
+	// The only server with room is taken even when avoided.
+	c := cfg()
+	c.Reals[1].MaxConn, c.Reals[2].MaxConn = 1, 1
+	st = Build(c, all, reg)
+	g = st.VPorts[netip.MustParseAddrPort("192.0.2.100:5060")].Groups[GroupAny]
+	dt.Put(1, g.Servers[1].ID, 1<<62)
+	dt.Put(2, g.Servers[2].ID, 1<<62)
+	if got, _ := g.PickAvoiding(hash.KeyString("last@y"), dt, g.Servers[0].ID); got != g.Servers[0] {
+		t.Errorf("picked %v, want the avoided server, the only one with room", got)
+	}
+	if got, why := g.PickAvoiding(hash.KeyString("last@y"), dt, NoServer); got != g.Servers[0] || why != stats.ReasonOK {
+		t.Errorf("PickAvoiding(NoServer) = %v %v", got, why)
+	}
 }

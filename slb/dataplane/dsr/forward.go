@@ -205,9 +205,10 @@ func (f *Forwarder) route(st *pool.State, vp *pool.VPort, h *head, src netip.Add
 		dt = nil
 	}
 	stale := false
+	avoid := pool.NoServer
 	if useDialogs {
-		if id, ok := dt.Get(key, now); ok {
-			if s := vp.Bound(id); s != nil && s.Healthy {
+		if id, lost, ok := dt.Get(key, now); ok {
+			if s := vp.Bound(id); s != nil && s.Healthy && !lost {
 				if h.request {
 					exp := now + st.TTL
 					if method == sip.MethodBye || method == sip.MethodCancel {
@@ -217,10 +218,10 @@ func (f *Forwarder) route(st *pool.State, vp *pool.VPort, h *head, src netip.Add
 				}
 				return s, stats.ReasonOK
 			}
-			stale = true
+			stale, avoid = true, id // never back to a server the dialog was lost with
 		}
 	}
-	s, why := g.Pick(key, dt)
+	s, why := g.PickAvoiding(key, dt, avoid)
 	if s != nil && useDialogs && h.request && (stale || createsDialog(method)) {
 		dt.Put(key, s.ID, now+st.TTL)
 	}

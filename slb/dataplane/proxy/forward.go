@@ -174,11 +174,12 @@ func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 	}
 	var srv *pool.Server
 	stale := false
+	avoid := pool.NoServer
 	if useDialogs {
-		if id, ok := dt.Get(key, now); ok {
+		if id, lost, ok := dt.Get(key, now); ok {
 			// Keep the dialog's server while it is bound and alive, even
 			// if it is draining, weight 0 or at max-conn.
-			if s := vp.Bound(id); s != nil && s.Healthy {
+			if s := vp.Bound(id); s != nil && s.Healthy && !lost {
 				srv = s
 				exp := now + st.TTL
 				if m.Method == sip.MethodBye || m.Method == sip.MethodCancel {
@@ -186,12 +187,14 @@ func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 				}
 				dt.Touch(key, exp)
 			} else {
-				stale = true
+				// Gone, down, or down since the dialog began (lost): the
+				// dialog is re-pinned, never back to that server.
+				stale, avoid = true, id
 			}
 		}
 	}
 	if srv == nil {
-		s, why := g.Pick(key, dt)
+		s, why := g.PickAvoiding(key, dt, avoid)
 		if s == nil {
 			return f.answer(sh, pkt, src, out, 503, why)
 		}

@@ -296,6 +296,38 @@ func TestDialogTable(t *testing.T) {
 			t.Errorf("dialog of a dead server stayed on %s", r.Server.Real)
 		}
 	})
+	t.Run("down and back: its dialogs never return", func(t *testing.T) {
+		// The engine marks a server's dialogs lost when its health check
+		// finds it down; here it is already back (healthy) when the
+		// dialogs' next requests come.
+		rs1 := f.vp.Servers[0]
+		f.st.Dialogs.Lose(rs1.ID)
+		if n := f.st.Dialogs.CountFor(rs1.ID); n != 0 {
+			t.Errorf("rs1 still counts %d dialogs after losing them", n)
+		}
+		for _, id := range byServer["rs1"] {
+			for _, m := range []string{"ACK", "BYE"} {
+				if r := f.handle(request(m, id, "b1"), client); r.Server.Real != "rs2" {
+					t.Fatalf("%s of a dialog lost with rs1 went to %s", m, r.Server.Real)
+				}
+			}
+		}
+		for _, id := range byServer["rs2"] {
+			if r := f.handle(request("BYE", id, "b1"), client); r.Server.Real != "rs2" {
+				t.Fatalf("dialog of rs2 moved to %s", r.Server.Real)
+			}
+		}
+		newOnRS1 := 0
+		for i := range 50 {
+			if r := f.handle(invite(fmt.Sprintf("back-%d", i)), client); r.Server.Real == "rs1" {
+				newOnRS1++
+			}
+		}
+		if newOnRS1 == 0 || f.st.Dialogs.CountFor(rs1.ID) != newOnRS1 {
+			t.Errorf("the returning rs1 took %d of 50 new calls, counts %d dialogs; want some, all counted",
+				newOnRS1, f.st.Dialogs.CountFor(rs1.ID))
+		}
+	})
 	t.Run("stateless ignores the table", func(t *testing.T) {
 		c := testConfig(func(c *config.Config) { c.Virtuals[0].Ports[0].Stateless = true })
 		g := newFixture(t, c)
