@@ -138,6 +138,7 @@ type screen struct {
 
 	exited  chan struct{}
 	exitErr error
+	drained chan struct{} // the reader saw the pty's end: all output is on screen
 }
 
 func startCLI(t *testing.T, bin, dir string) *screen {
@@ -148,9 +149,10 @@ func startCLI(t *testing.T, bin, dir string) *screen {
 	if err != nil {
 		t.Fatalf("start cli on a pty: %v", err)
 	}
-	s := &screen{t: t, ptmx: ptmx, cmd: cmd, exited: make(chan struct{})}
+	s := &screen{t: t, ptmx: ptmx, cmd: cmd, exited: make(chan struct{}), drained: make(chan struct{})}
 	s.vt = vt10x.New(vt10x.WithWriter(ptmx), vt10x.WithSize(cols, rows))
 	go func() {
+		defer close(s.drained)
 		buf := make([]byte, 4096)
 		for {
 			n, err := ptmx.Read(buf)
@@ -237,6 +239,12 @@ func (s *screen) waitExit() int {
 	case <-s.exited:
 	case <-time.After(waitFor):
 		s.t.Fatalf("cli still running after %v; screen:\n%s", waitFor, s.text())
+	}
+	// The exit can be seen before the reader has put the last output on
+	// the screen; the pty reports its end once all of it was read.
+	select {
+	case <-s.drained:
+	case <-time.After(5 * time.Second):
 	}
 	var ee *exec.ExitError
 	if errors.As(s.exitErr, &ee) {
