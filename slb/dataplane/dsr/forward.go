@@ -126,7 +126,9 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 	var h head
 	if more {
 		var ok bool
-		if h, ok = scanHead(payload); !ok {
+		// With sip-switch off the client's address picks the server: a
+		// Call-ID in a later fragment does not matter.
+		if h, ok = scanHead(payload); !ok && !vp.NoSIPSwitch {
 			return portDrop(sh, stats.ReasonFragNoCallID)
 		}
 	} else {
