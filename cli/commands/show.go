@@ -94,8 +94,11 @@ func showReal(m *parse.Match) error {
 		fmt.Fprintf(c.out, "\nName: %-16s IP: %-16s Admin: %s  Wt: %d  Max-conn: %d\n", r.Name, r.Addr, admin, r.Weight, r.MaxConn)
 		tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "Port\tSt\tRole\tCheck\tLast\tChanged\tFails\tRequests\tResponses\tDialogs")
+		var dialogs int
+		var total, drops uint64
 		for _, rp := range r.Ports {
 			ps := realPortStatus(st, r.Name, rp.Port)
+			dialogs, total, drops = dialogs+ps.Dialogs, total+ps.Placed, drops+ps.Drops
 			check := "off"
 			if !rp.NoKeepalive {
 				h := c.cfg.EffectiveHealth(rp)
@@ -113,6 +116,13 @@ func showReal(m *parse.Match) error {
 				rp.Role, check, last, changed, ps.ConsecFails, ps.Requests, ps.Responses, ps.Dialogs)
 		}
 		tw.Flush()
+		peak := 0
+		if sr := st.Reals[r.Name]; sr != nil {
+			peak = sr.PeakDialogs
+		}
+		// The whole server, as ServerIron's "Server" row: dialogs now, the
+		// most at once, placed since start, messages for it not sent.
+		fmt.Fprintf(c.out, "Server: Dialogs %d  Peak %d  Total %d  Drops %d\n", dialogs, peak, total, drops)
 	}
 	return nil
 }
@@ -135,7 +145,7 @@ func showVirtual(m *parse.Match) error {
 		}
 		fmt.Fprintf(c.out, "\nName: %-16s State: %-9s IP: %s\n", v.Name, state, v.Addr)
 		tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "Port\tMode\tSwitch\tDialogs\tListening\tRequests\tResponses\tDrops\tBound")
+		fmt.Fprintln(tw, "Port\tMode\tSwitch\tDialogs\tPeak\tTotal\tListening\tRequests\tResponses\tDrops\tBound")
 		for _, vp := range v.Ports {
 			var ps status.VirtualPort
 			if sv := st.Virtuals[v.Name]; sv != nil && sv.Ports[vp.Port] != nil {
@@ -152,7 +162,8 @@ func showVirtual(m *parse.Match) error {
 			case vp.Stateless:
 				sw = "call-id/stateless"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\n", config.PortName(vp.Port), mode, sw, ps.Dialogs,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%d\t%d\n", config.PortName(vp.Port), mode, sw,
+				ps.Dialogs, ps.PeakDialogs, ps.Placed,
 				yesNo(ps.Listening), sum(ps.Requests), sum(ps.Responses), sum(ps.Drops), len(vp.Binds))
 		}
 		tw.Flush()
@@ -205,6 +216,8 @@ func showSIPStats(m *parse.Match) error {
 			printCounts(c.out, "Drops", ps.Drops)
 			printCounts(c.out, "Answered by the balancer", ps.Answers)
 			fmt.Fprintf(c.out, "  Dialogs: %d\n", ps.Dialogs)
+			fmt.Fprintf(c.out, "  Dialogs peak: %d\n", ps.PeakDialogs)
+			fmt.Fprintf(c.out, "  Dialogs total: %d\n", ps.Placed)
 		}
 	}
 	return nil
@@ -230,12 +243,12 @@ func showSIPServer(m *parse.Match) error {
 	}
 	fmt.Fprintf(c.out, "Avail. SIP sessions = %d  Used SIP sessions = %d\n", max(c.cfg.Dialog.MaxEntries-dialogs, 0), dialogs)
 	tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "Real\tIP\tPort\tRole\tState\tSessions\tRequests\tResponses")
+	fmt.Fprintln(tw, "Real\tIP\tPort\tRole\tState\tSessions\tPeak\tTotal\tRequests\tResponses\tDrops")
 	for _, r := range c.cfg.Reals {
 		for _, rp := range r.Ports {
 			ps := realPortStatus(st, r.Name, rp.Port)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.Name, r.Addr, config.PortName(rp.Port), rp.Role,
-				ps.Health.Abbrev(), ps.Dialogs, ps.Requests, ps.Responses)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Name, r.Addr, config.PortName(rp.Port), rp.Role,
+				ps.Health.Abbrev(), ps.Dialogs, ps.PeakDialogs, ps.Placed, ps.Requests, ps.Responses, ps.Drops)
 		}
 	}
 	tw.Flush()

@@ -10,12 +10,20 @@ import (
 	"time"
 )
 
-// realRow is one port row of `show server real`.
+// realRow is one port row of `show server real`, with the dialog
+// columns of its `show sip server` row (peak, total, drops).
 type realRow struct {
 	name, ip           string
 	port               int
 	state              string
 	req, resp, dialogs uint64
+	peak, total, drops uint64
+}
+
+// realTotals is the "Server:" line of one real server in `show server
+// real`.
+type realTotals struct {
+	dialogs, peak, total, drops uint64
 }
 
 // vipStats is one virtual port of `show sip statistics`.
@@ -25,6 +33,7 @@ type vipStats struct {
 	requests, responses, drops uint64
 	methods, classes, dropsBy  map[string]uint64
 	answered, dialogs          uint64
+	peak, total                uint64
 }
 
 func portNumber(s string) int {
@@ -54,7 +63,7 @@ func parseShowReal(t *testing.T, out string) []realRow {
 		switch {
 		case len(f) >= 4 && f[0] == "Name:" && f[2] == "IP:":
 			name, addr = f[1], f[3]
-		case len(f) == 0, f[0] == "Port", name == "":
+		case len(f) == 0, f[0] == "Port", f[0] == "Server:", name == "":
 		case len(f) >= 10:
 			rows = append(rows, realRow{name: name, ip: addr, port: portNumber(f[0]), state: f[1],
 				req:     mustUint(t, f[len(f)-3], "requests"),
@@ -66,6 +75,59 @@ func parseShowReal(t *testing.T, out string) []realRow {
 		t.Fatalf("no port rows in show server real:\n%s", out)
 	}
 	return rows
+}
+
+// parseRealTotals reads the "Server:" line of each real server in `show
+// server real`: "Server: Dialogs N  Peak N  Total N  Drops N".
+func parseRealTotals(t *testing.T, out string) map[string]realTotals {
+	t.Helper()
+	m := map[string]realTotals{}
+	name := ""
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 4 && f[0] == "Name:" && f[2] == "IP:":
+			name = f[1]
+		case len(f) > 0 && f[0] == "Server:":
+			if len(f) != 9 || f[1] != "Dialogs" || f[3] != "Peak" || f[5] != "Total" || f[7] != "Drops" || name == "" {
+				t.Fatalf("show server real: unexpected server line %q", line)
+			}
+			m[name] = realTotals{dialogs: mustUint(t, f[2], line), peak: mustUint(t, f[4], line),
+				total: mustUint(t, f[6], line), drops: mustUint(t, f[8], line)}
+		}
+	}
+	if len(m) == 0 {
+		t.Fatalf("no Server: line in show server real:\n%s", out)
+	}
+	return m
+}
+
+// addSIPServer fills the peak, total and drops of each port row from
+// `show sip server` (Real IP Port Role State Sessions Peak Total Requests
+// Responses Drops), and checks that the columns both commands show agree.
+func addSIPServer(t *testing.T, rows []realRow, out string) {
+	t.Helper()
+	seen := 0
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 11 || f[0] == "Real" {
+			continue
+		}
+		for i := range rows {
+			r := &rows[i]
+			if r.name != f[0] || r.port != portNumber(f[2]) {
+				continue
+			}
+			seen++
+			r.peak, r.total, r.drops = mustUint(t, f[6], line), mustUint(t, f[7], line), mustUint(t, f[10], line)
+			if mustUint(t, f[5], line) != r.dialogs || mustUint(t, f[8], line) != r.req || mustUint(t, f[9], line) != r.resp || f[4] != r.state {
+				t.Errorf("show sip server row %q disagrees with show server real %+v", line, *r)
+			}
+		}
+	}
+	if seen != len(rows) {
+		t.Fatalf("show sip server: %d of %d real ports found:\n%s", seen, len(rows), out)
+	}
 }
 
 // parseSIPStats reads `show sip statistics`.
@@ -101,6 +163,10 @@ func parseSIPStats(t *testing.T, out string) []vipStats {
 				v.answered, sect = n, map[string]uint64{}
 			case "Dialogs":
 				v.dialogs = n
+			case "Dialogs peak":
+				v.peak = n
+			case "Dialogs total":
+				v.total = n
 			}
 		}
 	}
@@ -123,7 +189,7 @@ const (
 // expected derives every counter the agent must serve from the show
 // output. Drop rows are keyed by code, which only the agent knows, so
 // they are added from the walk's reason names (dropNames: code -> name).
-func expected(reals []realRow, vips []vipStats, dropNames map[string]string) map[string]uint64 {
+func expected(reals []realRow, totals map[string]realTotals, vips []vipStats, dropNames map[string]string) map[string]uint64 {
 	w := map[string]uint64{}
 	perReal := map[string]*realRow{}
 	for i := range reals {
@@ -132,10 +198,13 @@ func expected(reals []realRow, vips []vipStats, dropNames map[string]string) map
 		w[sipMIB+"sipslbRealPortRequests."+pi] = r.req
 		w[sipMIB+"sipslbRealPortResponses."+pi] = r.resp
 		w[sipMIB+"sipslbRealPortCurDialogs."+pi] = r.dialogs
+		w[sipMIB+"sipslbRealPortDialogs."+pi] = r.total
 		ipi := fmt.Sprintf("%s.%d", r.ip, r.port)
 		w[compMIB+"snL4RealServerPortStatisticTxPkts."+ipi] = r.req
 		w[compMIB+"snL4RealServerPortStatisticRxPkts."+ipi] = r.resp
 		w[compMIB+"snL4RealServerPortStatisticCurrentConnection."+ipi] = r.dialogs
+		w[compMIB+"snL4RealServerPortStatisticTotalConnection."+ipi] = r.total
+		w[compMIB+"snL4RealServerPortStatisticPeakConnection."+ipi] = r.peak
 		if perReal[r.name] == nil {
 			perReal[r.name] = &realRow{name: r.name, ip: r.ip}
 		}
@@ -150,13 +219,20 @@ func expected(reals []realRow, vips []vipStats, dropNames map[string]string) map
 		w[compMIB+"snL4RealServerStatisticTransmitPkts."+r.ip] = r.req
 		w[compMIB+"snL4RealServerStatisticReceivePkts."+r.ip] = r.resp
 		w[compMIB+"snL4RealServerStatisticCurConnections."+r.ip] = r.dialogs
+		tot := totals[r.name]
+		w[sipMIB+"sipslbRealDialogs."+ri] = tot.total
+		w[sipMIB+"sipslbRealDrops."+ri] = tot.drops
+		w[compMIB+"snL4RealServerStatisticTotalConnections."+r.ip] = tot.total
+		w[compMIB+"snL4RealServerStatisticPeakConnections."+r.ip] = tot.peak
 	}
+	vipTotal := map[string]uint64{}
 	for _, v := range vips {
 		vi := fmt.Sprintf("%q.%d", v.name, v.port)
 		w[sipMIB+"sipslbVportRequests."+vi] = v.requests
 		w[sipMIB+"sipslbVportResponses."+vi] = v.responses
 		w[sipMIB+"sipslbVportDrops."+vi] = v.drops
 		w[sipMIB+"sipslbVportCurDialogs."+vi] = v.dialogs
+		w[sipMIB+"sipslbVportDialogs."+vi] = v.total
 		for _, m := range mibMethods {
 			w[sipMIB+"sipslbVportMethodRequests."+vi+"."+m] = v.methods[m]
 		}
@@ -172,6 +248,12 @@ func expected(reals []realRow, vips []vipStats, dropNames map[string]string) map
 		w[compMIB+"snL4VirtualServerStatisticReceivePkts."+v.ip] = v.requests
 		w[compMIB+"snL4VirtualServerStatisticTransmitPkts."+v.ip] = v.responses
 		w[compMIB+"snL4VirtualServerPortStatisticCurrentConnection."+ipi] = v.dialogs
+		w[compMIB+"snL4VirtualServerPortStatisticTotalConnection."+ipi] = v.total
+		w[compMIB+"snL4VirtualServerPortStatisticPeakConnection."+ipi] = v.peak
+		vipTotal[v.ip] += v.total
+	}
+	for a, n := range vipTotal {
+		w[compMIB+"snL4VirtualServerStatisticTotalConnections."+a] = n
 	}
 	return w
 }
@@ -287,7 +369,7 @@ func TestCountersMatchShow(t *testing.T) {
 	extras := sendExtras(t, ip(n, 2), vip)
 
 	// Traffic has stopped once show reads the same twice, 1 s apart.
-	show := func() string { return l.cli(t, "show server real", "show sip statistics") }
+	show := func() string { return l.cli(t, "show server real", "show sip server", "show sip statistics") }
 	prev := show()
 	if !eventually(15*time.Second, func() bool {
 		time.Sleep(time.Second)
@@ -343,12 +425,16 @@ func TestCountersMatchShow(t *testing.T) {
 			t.Logf("show changed during the SNMP reads (dialogs expiring?); reading again")
 			continue
 		}
-		parts := strings.SplitN(before, "Virtual server ", 2)
-		reals := parseShowReal(t, parts[0])
-		vips := parseSIPStats(t, "Virtual server "+parts[1])
+		realOut, rest, _ := strings.Cut(before, "Avail. SIP sessions")
+		sipServer, statsOut, _ := strings.Cut(rest, "Virtual server ")
+		reals := parseShowReal(t, realOut)
+		addSIPServer(t, reals, sipServer)
+		totals := parseRealTotals(t, realOut)
+		vips := parseSIPStats(t, "Virtual server "+statsOut)
+		checkDialogShow(t, reals, totals, vips, calls+dialogExtras(extras))
 		for _, c := range creds {
 			r := readings[c.name]
-			want := expected(reals, vips, dropNamesOf(r.walk))
+			want := expected(reals, totals, vips, dropNamesOf(r.walk))
 			compare(t, c.name+" snmpwalk", want, varMap(r.walk), true)
 			if len(r.bulk) != len(r.walk) {
 				t.Errorf("%s: snmpbulkwalk -On returned %d varbinds, snmpwalk %d", c.name, len(r.bulk), len(r.walk))
@@ -384,10 +470,61 @@ func TestCountersMatchShow(t *testing.T) {
 			compare(t, c.name+" snmpget", sub, varMap(got), true)
 		}
 		t.Logf("compared %d counters per security model after %d calls (attempt %d)",
-			len(expected(reals, vips, dropNamesOf(readings["v2c"].walk))), calls, attempt)
+			len(expected(reals, totals, vips, dropNamesOf(readings["v2c"].walk))), calls, attempt)
 		if t.Failed() {
 			t.Logf("show output:\n%s", before)
 		}
 		return
+	}
+}
+
+// dialogExtras is how many of sendExtras' requests create a dialog (a
+// new dialog-table entry): SUBSCRIBE and REFER of fresh Call-IDs.
+func dialogExtras(methods []string) uint64 {
+	var n uint64
+	for _, m := range methods {
+		if m == "SUBSCRIBE" || m == "REFER" {
+			n++
+		}
+	}
+	return n
+}
+
+// checkDialogShow checks the dialog columns of show against the load and
+// each other, so the SNMP comparison is not of zeros: every call and
+// dialog-creating extra placed one dialog, counted once on the VIP port
+// and once on a real port; per server the "Server:" line sums its ports;
+// no peak is below the dialogs held; nothing was dropped for a server.
+func checkDialogShow(t *testing.T, reals []realRow, totals map[string]realTotals, vips []vipStats, placed uint64) {
+	t.Helper()
+	var vipPlaced, realPlaced uint64
+	for _, v := range vips {
+		vipPlaced += v.total
+		if v.peak < v.dialogs || v.peak == 0 {
+			t.Errorf("show sip statistics %s:%d: peak %d, %d dialogs held", v.name, v.port, v.peak, v.dialogs)
+		}
+	}
+	sums := map[string]realTotals{}
+	for _, r := range reals {
+		realPlaced += r.total
+		if r.peak < r.dialogs {
+			t.Errorf("show sip server %s:%d: peak %d below %d dialogs held", r.name, r.port, r.peak, r.dialogs)
+		}
+		s := sums[r.name]
+		s.dialogs, s.total, s.drops = s.dialogs+r.dialogs, s.total+r.total, s.drops+r.drops
+		s.peak = max(s.peak, r.peak) // the server's peak is at least its ports'
+		sums[r.name] = s
+	}
+	if vipPlaced != placed || realPlaced != placed {
+		t.Errorf("dialogs placed: VIP ports %d, real ports %d; want %d (calls and dialog-creating extras)", vipPlaced, realPlaced, placed)
+	}
+	for name, s := range sums {
+		tot := totals[name]
+		if tot.dialogs != s.dialogs || tot.total != s.total || tot.drops != s.drops || tot.peak < s.peak || tot.peak < tot.dialogs {
+			t.Errorf("show server real %s: Server line %+v, its ports %+v", name, tot, s)
+		}
+		if tot.total == 0 || tot.drops != 0 {
+			t.Errorf("show server real %s: %d dialogs placed, %d drops; want some, none", name, tot.total, tot.drops)
+		}
 	}
 }

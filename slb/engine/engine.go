@@ -339,7 +339,11 @@ func (e *Engine) sweeper(every time.Duration) {
 		case <-e.stop:
 			return
 		case now := <-t.C:
-			e.state.Load().Dialogs.Sweep(now.UnixNano())
+			// Peaks first: since the last sweep, dialog counts have
+			// (nearly) only grown, so this sample sees their highest.
+			st := e.state.Load()
+			st.SamplePeaks()
+			st.Dialogs.Sweep(now.UnixNano())
 			e.sweepHB.Beat(time.Now().UnixNano())
 		}
 	}

@@ -31,14 +31,24 @@ func (e *Engine) Status() *status.Snapshot {
 		Reals:    map[string]*status.Real{},
 		Virtuals: map[string]*status.Virtual{},
 	}
+	peaks := map[string]*stats.Peak{}
+	for _, r := range st.Reals {
+		peaks[r.Name] = r.Peak
+	}
 	for _, r := range c.Reals {
 		sr := &status.Real{Ports: map[uint16]*status.RealPort{}}
+		dialogs := 0
 		for _, rp := range r.Ports {
 			ps := &status.RealPort{}
 			if s := st.ByAddr[netip.AddrPortFrom(r.Addr.Unmap(), rp.Port)]; s != nil && s.Real == r.Name {
 				ps.Requests = s.Stats.Requests.Load()
 				ps.Responses = s.Stats.Responses.Load()
 				ps.Dialogs = st.Dialogs.CountFor(s.ID)
+				ps.Placed = s.Stats.Dialogs.Load()
+				ps.Drops = s.Stats.Drops.Load()
+				s.Stats.Peak.Note(ps.Dialogs)
+				ps.PeakDialogs = s.Stats.Peak.Load()
+				dialogs += ps.Dialogs
 			}
 			h, probed := hs[health.Key{Real: r.Name, Port: rp.Port}]
 			switch {
@@ -56,6 +66,10 @@ func (e *Engine) Status() *status.Snapshot {
 			}
 			sr.Ports[rp.Port] = ps
 		}
+		if p := peaks[r.Name]; p != nil {
+			p.Note(dialogs)
+			sr.PeakDialogs = p.Load()
+		}
 		snap.Reals[r.Name] = sr
 	}
 	for _, v := range c.Virtuals {
@@ -64,10 +78,14 @@ func (e *Engine) Status() *status.Snapshot {
 			a := netip.AddrPortFrom(v.Addr.Unmap(), p.Port)
 			ps := &status.VirtualPort{Listening: listening[a]}
 			if vp := st.VPorts[a]; vp != nil {
-				fillCounts(ps, vp.Stats.Read())
+				t := vp.Stats.Read()
+				fillCounts(ps, t)
+				ps.Placed = t.Dialogs
 				for _, s := range vp.Servers {
 					ps.Dialogs += st.Dialogs.CountFor(s.ID)
 				}
+				vp.Stats.Peak.Note(ps.Dialogs)
+				ps.PeakDialogs = vp.Stats.Peak.Load()
 			}
 			sv.Ports[p.Port] = ps
 		}

@@ -16,4 +16,7 @@
 //     a (real name, port) pair and survive rebuilds; an id is reused only
 //     after its last dialog-table entry is gone, so a stale entry never
 //     sends a call to a different server.
+//   - The data paths pin dialogs only through Pin, which counts the
+//     dialogs placed (slb/stats doc.go); State.SamplePeaks keeps the
+//     dialog peaks. Neither allocates.
 package pool

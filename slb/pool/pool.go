@@ -71,9 +71,19 @@ type VPort struct {
 // Bound returns the bound server with dialog id id, or nil.
 func (v *VPort) Bound(id uint32) *Server { return v.bound[id] }
 
+// Real is one real server: its ports and the high-water mark of the
+// dialogs they held together.
+type Real struct {
+	Name  string
+	Ports []*Server
+	Peak  *stats.Peak
+}
+
 // State is the whole routing state.
 type State struct {
 	VPorts map[netip.AddrPort]*VPort
+	// Reals is every configured real server, in config order.
+	Reals []*Real
 	// RealIPs holds the address of every configured real server: a request
 	// from one of them is routed by its Route or Request-URI, never hashed
 	// back into the farm.
@@ -103,6 +113,8 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 	servers := map[RealKey]*Server{}
 	for _, r := range cfg.Reals {
 		st.RealIPs[r.Addr.Unmap()] = struct{}{}
+		sr := &Real{Name: r.Name, Peak: reg.peak(r.Name)}
+		st.Reals = append(st.Reals, sr)
 		for _, rp := range r.Ports {
 			k := RealKey{r.Name, rp.Port}
 			id, rs := reg.real(k)
@@ -112,6 +124,7 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 				Disabled: r.Disabled, Healthy: healthy(r.Name, rp.Port, rp), Stats: rs,
 			}
 			servers[k] = s
+			sr.Ports = append(sr.Ports, s)
 			st.ByAddr[s.Addr] = s
 		}
 	}
@@ -142,7 +155,7 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 			st.VPorts[addr] = vp
 		}
 	}
-	reg.retain(servers, st.VPorts)
+	reg.retain(servers, st.VPorts, st.Reals)
 	return st
 }
 

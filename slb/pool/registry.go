@@ -22,6 +22,7 @@ type Registry struct {
 	dialogs *dialog.Table
 	reals   map[RealKey]*realEntry
 	ports   map[netip.AddrPort]*stats.Port
+	peaks   map[string]*stats.Peak // per real server name
 	used    map[uint32]bool
 }
 
@@ -37,6 +38,7 @@ func NewRegistry(workers int, seed uint64) *Registry {
 		workers: workers, seed: seed,
 		reals: map[RealKey]*realEntry{},
 		ports: map[netip.AddrPort]*stats.Port{},
+		peaks: map[string]*stats.Peak{},
 		used:  map[uint32]bool{},
 	}
 }
@@ -89,9 +91,27 @@ func (r *Registry) port(a netip.AddrPort) *stats.Port {
 	return p
 }
 
-// retain forgets the real ports and VIP ports that are no longer
-// configured.
-func (r *Registry) retain(servers map[RealKey]*Server, vports map[netip.AddrPort]*VPort) {
+func (r *Registry) peak(name string) *stats.Peak {
+	p := r.peaks[name]
+	if p == nil {
+		p = new(stats.Peak)
+		r.peaks[name] = p
+	}
+	return p
+}
+
+// retain forgets the real ports, VIP ports and real servers that are no
+// longer configured.
+func (r *Registry) retain(servers map[RealKey]*Server, vports map[netip.AddrPort]*VPort, reals []*Real) {
+	keep := make(map[string]bool, len(reals))
+	for _, x := range reals {
+		keep[x.Name] = true
+	}
+	for name := range r.peaks {
+		if !keep[name] {
+			delete(r.peaks, name)
+		}
+	}
 	for k, e := range r.reals {
 		if servers[k] == nil {
 			delete(r.used, e.id)

@@ -9,7 +9,8 @@ type Shard struct {
 	Responses [NumClasses]atomic.Uint64
 	Drops     [NumReasons]atomic.Uint64
 	Answers   [NumAnswers]atomic.Uint64
-	_         [64 - (NumMethods+NumClasses+NumReasons+NumAnswers)*8%64]byte
+	Dialogs   atomic.Uint64 // dialogs placed (see Dialog)
+	_         [64 - (NumMethods+NumClasses+NumReasons+NumAnswers+1)*8%64]byte
 }
 
 // Request counts a request by method index (slb/sip.Method).
@@ -43,9 +44,17 @@ func (s *Shard) Answer(a Answer) {
 	}
 }
 
+// Dialog counts a dialog placed through the VIP port: a dialog-table
+// entry created for a new Call-ID, or re-pinned because its server was
+// gone, down or lost (see slb/pool.Pin).
+func (s *Shard) Dialog() { s.Dialogs.Add(1) }
+
 // Port is the traffic of one VIP port.
 type Port struct {
 	shards []Shard
+	// Peak is the highest number of dialogs seen on the port's bound
+	// servers at once (sampled, see slb/pool.State.SamplePeaks).
+	Peak Peak
 }
 
 // NewPort returns counters with one shard per worker (at least one).
@@ -62,6 +71,7 @@ type Totals struct {
 	Responses [NumClasses]uint64
 	Drops     [NumReasons]uint64
 	Answers   [NumAnswers]uint64
+	Dialogs   uint64
 }
 
 // Read sums every shard. Counters are read one by one, not at one instant.
@@ -81,14 +91,39 @@ func (p *Port) Read() Totals {
 		for j := range s.Answers {
 			t.Answers[j] += s.Answers[j].Load()
 		}
+		t.Dialogs += s.Dialogs.Load()
 	}
 	return t
 }
 
-// Real is the traffic of one real server port. Both counters are shared by
-// every worker: one atomic add per forwarded message.
+// Real is the traffic of one real server port. Its counters are shared by
+// every worker: one atomic add per forwarded message. Dialogs is added to
+// on the same cache line, by the same request that adds to Requests, so it
+// costs no new contention; Drops moves only on failures.
 type Real struct {
 	Requests  atomic.Uint64 // requests forwarded to it
 	Responses atomic.Uint64 // responses it sent that we forwarded
-	_         [48]byte
+	Dialogs   atomic.Uint64 // dialogs placed on it (see slb/pool.Pin)
+	Drops     atomic.Uint64 // messages for it that were not sent (see doc.go)
+	Peak      Peak          // the most dialog-table entries it held at once (sampled)
+	_         [24]byte
 }
+
+// Peak is a high-water mark. Note is a load and, only when the value
+// rises, a compare-and-swap: cheap enough to call on every sample.
+type Peak struct {
+	v atomic.Int64
+}
+
+// Note raises the mark to n if n is higher.
+func (p *Peak) Note(n int) {
+	for {
+		old := p.v.Load()
+		if int64(n) <= old || p.v.CompareAndSwap(old, int64(n)) {
+			return
+		}
+	}
+}
+
+// Load is the mark: the highest n noted.
+func (p *Peak) Load() int { return int(p.v.Load()) }

@@ -32,6 +32,31 @@ func TestShardIsWholeCacheLines(t *testing.T) {
 	if s := unsafe.Sizeof(Shard{}); s%64 != 0 {
 		t.Errorf("Shard is %d bytes, not a multiple of 64: neighbouring workers would share a line", s)
 	}
+	if s := unsafe.Sizeof(Real{}); s != 64 {
+		t.Errorf("Real is %d bytes, want one cache line", s)
+	}
+}
+
+func TestPeakKeepsTheHighest(t *testing.T) {
+	var p Peak
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1000 {
+				p.Note(w*1000 + i)
+				p.Note(3) // a lower sample never lowers it
+			}
+		}()
+	}
+	wg.Wait()
+	if p.Load() != 7999 {
+		t.Errorf("peak %d, want 7999", p.Load())
+	}
+	if n := testing.AllocsPerRun(100, func() { p.Note(5); p.Load() }); n != 0 {
+		t.Errorf("Note allocates %v", n)
+	}
 }
 
 func TestReadSumsShards(t *testing.T) {
@@ -48,13 +73,14 @@ func TestReadSumsShards(t *testing.T) {
 				sh.Response(700) // ignored: not a status class
 				sh.Drop(ReasonLoop)
 				sh.Answer(Answer483)
+				sh.Dialog()
 			}
 		}()
 	}
 	wg.Wait()
 	tot := p.Read()
-	if tot.Requests[1] != 4000 || tot.Responses[0] != 4000 || tot.Drops[ReasonLoop] != 4000 || tot.Answers[Answer483] != 4000 {
-		t.Errorf("totals %v %v %v %v", tot.Requests[1], tot.Responses[0], tot.Drops[ReasonLoop], tot.Answers[Answer483])
+	if tot.Requests[1] != 4000 || tot.Responses[0] != 4000 || tot.Drops[ReasonLoop] != 4000 || tot.Answers[Answer483] != 4000 || tot.Dialogs != 4000 {
+		t.Errorf("totals %v %v %v %v %v", tot.Requests[1], tot.Responses[0], tot.Drops[ReasonLoop], tot.Answers[Answer483], tot.Dialogs)
 	}
 	var other uint64
 	for _, n := range tot.Responses[1:] {

@@ -42,6 +42,10 @@ func (h Health) Eligible() bool { return h == Unknown || h == Up || h == NoCheck
 // Real is one real server.
 type Real struct {
 	Ports map[uint16]*RealPort
+	// PeakDialogs is the most dialogs its ports held together (the sum of
+	// their Dialogs), since start: sampled every 10 ms and at every
+	// reading, so never below the sum of the Dialogs read with it.
+	PeakDialogs int
 }
 
 // RealPort is one SIP port of a real server.
@@ -53,6 +57,9 @@ type RealPort struct {
 	Requests    uint64 // requests forwarded to it
 	Responses   uint64 // responses it sent back through us
 	Dialogs     int    // dialog-table entries pointing at it
+	Placed      uint64 // dialogs placed on it since start (slb/stats doc.go)
+	PeakDialogs int    // the highest Dialogs since start (sampled, see Real)
+	Drops       uint64 // messages for it that were not sent (slb/stats doc.go)
 }
 
 // Virtual is one VIP.
@@ -73,5 +80,8 @@ type VirtualPort struct {
 	Responses []Count // by class: 1xx..6xx
 	Drops     []Count // by reason
 	Answers   []Count // the balancer's own answers (483, 503, keepalive pong)
-	Dialogs   int
+	Dialogs   int     // dialog-table entries of its bound servers
+	Placed    uint64  // dialogs placed through it since start
+	// PeakDialogs is the highest Dialogs since start (sampled, see Real).
+	PeakDialogs int
 }

@@ -199,10 +199,16 @@ func (s *snmpService) view() *snmp.View {
 				best = h
 			}
 			sr.Ports = append(sr.Ports, snmp.RealPort{Port: rp.Port, AdminUp: !r.Disabled, State: h,
-				Requests: ps.Requests, Responses: ps.Responses, CurDialogs: uint32(ps.Dialogs)})
+				Requests: ps.Requests, Responses: ps.Responses, CurDialogs: uint32(ps.Dialogs),
+				Dialogs: ps.Placed, PeakDialog: uint32(ps.PeakDialogs)})
 			sr.Requests += ps.Requests
 			sr.Responses += ps.Responses
 			sr.CurDialogs += uint32(ps.Dialogs)
+			sr.Dialogs += ps.Placed
+			sr.Drops += ps.Drops
+		}
+		if x := st.Reals[r.Name]; x != nil {
+			sr.PeakDialog = uint32(x.PeakDialogs)
 		}
 		if len(r.Ports) > 0 {
 			sr.Health = best
@@ -223,7 +229,8 @@ func (s *snmpService) view() *snmp.View {
 			if x := st.Virtuals[vs.Name]; x != nil && x.Ports[vp.Port] != nil {
 				ps = x.Ports[vp.Port]
 			}
-			p := snmp.VirtualPort{Port: vp.Port, AdminUp: !vs.Disabled, DSR: vp.DSR, CurDialogs: uint32(ps.Dialogs)}
+			p := snmp.VirtualPort{Port: vp.Port, AdminUp: !vs.Disabled, DSR: vp.DSR, CurDialogs: uint32(ps.Dialogs),
+				Dialogs: ps.Placed, PeakDialog: uint32(ps.PeakDialogs)}
 			for _, n := range ps.Requests {
 				p.Requests[methodIndex[strings.ToUpper(n.Name)]] += n.N
 			}

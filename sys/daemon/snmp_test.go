@@ -35,10 +35,10 @@ func TestMethodIndexCoversDataPath(t *testing.T) {
 func TestViewCounters(t *testing.T) {
 	cfg := config.New()
 	cfg.Reals = []*config.RealServer{{Name: "rs1", Addr: netip.MustParseAddr("192.0.2.1"), Weight: 1,
-		Ports: []*config.RealPort{{Port: 5060}}}}
+		Ports: []*config.RealPort{{Port: 5060}, {Port: 5070}}}}
 	cfg.Virtuals = []*config.VirtualServer{{Name: "vip", Addr: netip.MustParseAddr("192.0.2.100"),
 		Ports: []*config.VirtualPort{{Port: 5060, Binds: []config.Bind{{Real: "rs1", Port: 5060}}}}}}
-	vp := &status.VirtualPort{}
+	vp := &status.VirtualPort{Dialogs: 3, Placed: 40, PeakDialogs: 9}
 	for i := range stats.NumMethods {
 		vp.Requests = append(vp.Requests, status.Count{Name: stats.MethodName(i), N: uint64(100 + i)})
 	}
@@ -46,7 +46,10 @@ func TestViewCounters(t *testing.T) {
 		vp.Drops = append(vp.Drops, status.Count{Name: stats.Reason(i).String(), N: uint64(i)})
 	}
 	st := &status.Snapshot{
-		Reals:    map[string]*status.Real{"rs1": {Ports: map[uint16]*status.RealPort{5060: {Health: status.Up, Requests: 7, Responses: 6, Dialogs: 2}}}},
+		Reals: map[string]*status.Real{"rs1": {PeakDialogs: 8, Ports: map[uint16]*status.RealPort{
+			5060: {Health: status.Up, Requests: 7, Responses: 6, Dialogs: 2, Placed: 30, PeakDialogs: 5, Drops: 4},
+			5070: {Health: status.Up, Dialogs: 1, Placed: 10, PeakDialogs: 4, Drops: 1},
+		}}},
 		Virtuals: map[string]*status.Virtual{"vip": {Ports: map[uint16]*status.VirtualPort{5060: vp}}},
 	}
 	s := &snmpService{cfg: func() *config.Config { return cfg }, st: func() *status.Snapshot { return st }}
@@ -66,9 +69,20 @@ func TestViewCounters(t *testing.T) {
 			t.Errorf("drop row %d %q = %d: code must be reason+1 and ok never listed", d.Reason, d.Name, d.Count)
 		}
 	}
+	if p.CurDialogs != 3 || p.Dialogs != 40 || p.PeakDialog != 9 {
+		t.Errorf("vport dialogs: cur %d placed %d peak %d, want 3 40 9", p.CurDialogs, p.Dialogs, p.PeakDialog)
+	}
 	r := v.Reals[0]
-	if r.Requests != 7 || r.Responses != 6 || r.CurDialogs != 2 || r.Health != snmp.HealthUp {
+	if r.Requests != 7 || r.Responses != 6 || r.CurDialogs != 3 || r.Health != snmp.HealthUp {
 		t.Errorf("real row %+v", r)
+	}
+	// Totals and drops add up over the ports; the server's peak is its own
+	// (the ports' peaks need not have been at the same time).
+	if r.Dialogs != 40 || r.Drops != 5 || r.PeakDialog != 8 {
+		t.Errorf("real dialogs placed %d drops %d peak %d, want 40 5 8", r.Dialogs, r.Drops, r.PeakDialog)
+	}
+	if rp := r.Ports[0]; rp.Dialogs != 30 || rp.PeakDialog != 5 || rp.CurDialogs != 2 {
+		t.Errorf("real port row %+v", rp)
 	}
 }
 

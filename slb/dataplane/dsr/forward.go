@@ -43,8 +43,10 @@ type Result struct {
 	// Out is the rewritten frame (a prefix of the input: Ethernet padding
 	// is trimmed).
 	Out []byte
-	// Server is the real server a message went to (nil for a non-first
-	// fragment, which follows its first fragment).
+	// Server is the real server a message went to, or was meant for when
+	// its MAC is unresolved (nil for a non-first fragment, which follows
+	// its first fragment). A caller that fails to send Out counts a drop
+	// in Server.Stats.Drops.
 	Server *pool.Server
 	// Unresolved is the real server address whose MAC is missing
 	// (Reason == stats.ReasonNoMAC): the caller asks ARP for it.
@@ -149,13 +151,14 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 	} else {
 		sh.Response(h.status)
 	}
-	srv, why := f.route(st, vp, &h, netip.AddrPortFrom(src, srcPort), now)
+	srv, why := f.route(st, vp, sh, &h, netip.AddrPortFrom(src, srcPort), now)
 	if srv == nil {
 		return portDrop(sh, why)
 	}
 	mac, ok := nb.Lookup(srv.Addr.Addr())
 	if !ok {
 		sh.Drop(stats.ReasonNoMAC)
+		srv.Stats.Drops.Add(1)
 		return Result{Verdict: Dropped, Reason: stats.ReasonNoMAC, Server: srv, Unresolved: srv.Addr.Addr()}
 	}
 	f.rewrite(fr, mac)
@@ -184,7 +187,7 @@ func createsDialog(m sip.Method) bool {
 // route picks the server as proxy mode's fromClient does: dialog table
 // first (unless stateless), then the method group's table. Responses (a
 // client answering a server's request) only read the dialog table.
-func (f *Forwarder) route(st *pool.State, vp *pool.VPort, h *head, src netip.AddrPort, now int64) (*pool.Server, stats.Reason) {
+func (f *Forwarder) route(st *pool.State, vp *pool.VPort, sh *stats.Shard, h *head, src netip.AddrPort, now int64) (*pool.Server, stats.Reason) {
 	if vp.NoSIPSwitch || h.callID == nil {
 		g := &vp.Groups[pool.GroupAny]
 		if !vp.NoSIPSwitch {
@@ -225,7 +228,7 @@ func (f *Forwarder) route(st *pool.State, vp *pool.VPort, h *head, src netip.Add
 	}
 	s, why := g.PickAvoiding(key, dt, avoid)
 	if s != nil && useDialogs && h.request && (stale || createsDialog(method)) {
-		dt.Put(key, s.ID, now+st.TTL)
+		pool.Pin(dt, sh, s, key, now+st.TTL, stale)
 	}
 	return s, why
 }

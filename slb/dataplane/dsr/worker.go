@@ -97,6 +97,9 @@ func (w *Worker) Step() error {
 	case res.Verdict == Forwarded:
 		if w.link.WriteFrame(res.Out) != nil {
 			w.fwd.Counters.Drop(FrameSendError)
+			if res.Server != nil {
+				res.Server.Stats.Drops.Add(1)
+			}
 		}
 	case res.Unresolved.IsValid():
 		w.link.Request(res.Unresolved)

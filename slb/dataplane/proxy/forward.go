@@ -43,7 +43,9 @@ type Result struct {
 	Reason  stats.Reason // why it was dropped or answered; ReasonOK when forwarded
 	Out     []byte       // the datagram to send (Forwarded, Answered)
 	To      netip.AddrPort
-	Server  *pool.Server // the real server a client request went to
+	// Server is the real server a client request went to, or was meant
+	// for when it was dropped after the choice (its Stats.Drops counted).
+	Server *pool.Server
 }
 
 // Forwarder holds one worker's scratch space.
@@ -136,6 +138,14 @@ func drop(sh *stats.Shard, r stats.Reason) Result {
 	return Result{Verdict: Dropped, Reason: r}
 }
 
+// dropFor drops a client request after srv was chosen for it: a drop of
+// the VIP port and of the real server.
+func dropFor(sh *stats.Shard, srv *pool.Server, r stats.Reason) Result {
+	sh.Drop(r)
+	srv.Stats.Drops.Add(1)
+	return Result{Verdict: Dropped, Reason: r, Server: srv}
+}
+
 // createsDialog: the methods whose dialog the table pins. A re-INVITE
 // (with a To tag) also re-pins, so a dialog whose entry expired or was
 // evicted is pinned again by its next target refresh.
@@ -200,7 +210,7 @@ func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 		}
 		srv = s
 		if useDialogs && (stale || createsDialog(m.Method)) {
-			dt.Put(key, srv.ID, now+st.TTL)
+			pool.Pin(dt, sh, srv, key, now+st.TTL, stale)
 		}
 	}
 	fw := &f.fw
@@ -213,10 +223,10 @@ func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 	}
 	o, r := sip.AppendForwardRequest(out[:0], pkt, m, fw)
 	if r != sip.ReasonOK {
-		return drop(sh, stats.Reason(r))
+		return dropFor(sh, srv, stats.Reason(r))
 	}
 	if len(o) > MaxOut {
-		return drop(sh, stats.ReasonOutTooLarge)
+		return dropFor(sh, srv, stats.ReasonOutTooLarge)
 	}
 	srv.Stats.Requests.Add(1)
 	return Result{Verdict: Forwarded, Out: o, To: srv.Addr, Server: srv}

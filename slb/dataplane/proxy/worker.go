@@ -25,6 +25,7 @@ type Worker struct {
 	fwd    Forwarder
 	in     []mmsg.Msg
 	out    []mmsg.Msg
+	srvs   []*pool.Server // the real server of out[i], if a client request
 	failed []bool
 	heart  live.Heart
 }
@@ -33,7 +34,7 @@ type Worker struct {
 // routing state from state and counting into shard index id.
 func NewWorker(conn *mmsg.Conn, addr netip.AddrPort, state *atomic.Pointer[pool.State], id int) *Worker {
 	n := conn.Batch()
-	w := &Worker{conn: conn, addr: addr, state: state, in: make([]mmsg.Msg, n), out: make([]mmsg.Msg, n), failed: make([]bool, n)}
+	w := &Worker{conn: conn, addr: addr, state: state, in: make([]mmsg.Msg, n), out: make([]mmsg.Msg, n), srvs: make([]*pool.Server, n), failed: make([]bool, n)}
 	w.fwd.Worker = id
 	w.heart.Init(live.DefaultWake)
 	for i := range n {
@@ -97,6 +98,7 @@ func (w *Worker) Step() error {
 		}
 		o := &w.out[k]
 		o.Buf, o.N, o.Addr = res.Out[:cap(res.Out)], len(res.Out), res.To
+		w.srvs[k] = res.Server
 		k++
 	}
 	if k == 0 {
@@ -108,6 +110,13 @@ func (w *Worker) Step() error {
 		for range nfail {
 			sh.Drop(stats.ReasonSendError)
 		}
+		// failed[:k] is all fresh unless the socket failed midway.
+		for i := range k {
+			if s := w.srvs[i]; s != nil && w.failed[i] && err == nil {
+				s.Stats.Drops.Add(1)
+			}
+		}
 	}
+	clear(w.srvs[:k]) // hold no server of an old state
 	return err
 }
