@@ -1,0 +1,38 @@
+package ssh
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPasswordHashLogin: a password typed once is saved only as its hash
+// (`write memory`); after a restart the daemon knows the user from the
+// `password-hash` line alone, and the same password logs in while a wrong
+// one is still refused. Without this a saved box would lock its admins out.
+func TestPasswordHashLogin(t *testing.T) {
+	needSSH(t)
+	users(t)
+	port := freePort(t, serverIP)
+	dir := t.TempDir()
+	d := boot(t, dir, startupConfig(port), port)
+	d.cli(t, "write memory")
+	d.stop()
+
+	saved, err := os.ReadFile(filepath.Join(dir, "startup-config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(saved), ro.password) || !strings.Contains(string(saved), "username ro privilege 5 password-hash $2a$") {
+		t.Fatalf("saved startup-config should hold ro's hash, not the password:\n%s", saved)
+	}
+
+	d = boot(t, dir, "", port)
+	if r := d.ssh(client{u: ro, password: ro.password}, "show version"); r.code != 0 || !strings.Contains(r.stdout, "lb1") {
+		t.Errorf("ro's password against the replayed hash: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := d.ssh(client{u: ro, password: "not-" + ro.password}, "show version"); r.code != 255 {
+		t.Errorf("a wrong password against the replayed hash: exit %d, want 255\n%s", r.code, r.stderr)
+	}
+}
