@@ -1,10 +1,13 @@
 package ssh
 
 import (
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPasswordHashLogin: a password typed once is saved only as its hash
@@ -34,5 +37,31 @@ func TestPasswordHashLogin(t *testing.T) {
 	}
 	if r := d.ssh(client{u: ro, password: "not-" + ro.password}, "show version"); r.code != 255 {
 		t.Errorf("a wrong password against the replayed hash: exit %d, want 255\n%s", r.code, r.stderr)
+	}
+}
+
+// TestListenAddressOnly: with `ip ssh listen-address` the server answers on
+// that address only; the same port on another loopback address is closed,
+// so an appliance can keep SSH off its data-side addresses.
+func TestListenAddressOnly(t *testing.T) {
+	needSSH(t)
+	users(t)
+	const other = "127.41.0.77"
+	port := freePort(t, serverIP)
+	// The port must be free on the other address too, or a refused dial
+	// would prove nothing about us.
+	if ln, err := net.Listen("tcp", net.JoinHostPort(other, strconv.Itoa(port))); err != nil {
+		t.Fatalf("port %d on %s: %v", port, other, err)
+	} else {
+		ln.Close()
+	}
+	d := boot(t, "", startupConfig(port), port)
+	if !d.accepts() {
+		t.Fatalf("no SSH on %s:%d", serverIP, port)
+	}
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(other, strconv.Itoa(port)), time.Second)
+	if err == nil {
+		c.Close()
+		t.Fatalf("SSH answers on %s:%d although listen-address is %s", other, port, serverIP)
 	}
 }
