@@ -45,3 +45,13 @@ test-image: image
 # balancer's show output (installs sip-tester if missing: needs root).
 demo:
 	scripts/demo.sh
+
+# Go benchmarks of the hot path (-benchmem), then sipslb against Kamailio
+# under SIPp on loopback: highest passing call rate and CPU-seconds per 10k
+# calls, both measured in the same run (bench/README.md). Installs
+# sip-tester and kamailio with apt-get when missing (root). About 25
+# minutes; not part of `make test`. Results: /tmp/sipslb-bench/<date>.
+BENCH_PKGS ?= ./slb/sip ./slb/hash ./slb/dialog ./slb/dataplane/...
+
+bench: build
+	GO="$(GO)" BENCH_PKGS="$(BENCH_PKGS)" bench/bench.sh
