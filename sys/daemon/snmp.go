@@ -106,25 +106,21 @@ func (s *snmpService) healthEvent(ev health.Event) {
 	if r == nil {
 		return
 	}
-	s.notify(r.Name, r.Addr, ev.Key.Port, ev.To.Eligible())
+	s.notify(r, ev.Key.Port, ev.To.Eligible())
 }
 
 // notify sends the ServerIron real-server port traps for a health change,
 // then the server-level trap when the server as a whole changed: it is up
 // while any of its ports is, so a port going down takes the server down,
 // and a port coming up brings it up, only when no other port is up.
-func (s *snmpService) notify(real string, addr netip.Addr, port uint16, up bool) {
+func (s *snmpService) notify(r *config.RealServer, port uint16, up bool) {
 	kind := snmp.TrapRealServerPortDown
 	if up {
 		kind = snmp.TrapRealServerPortUp
 	}
-	s.agent.Notify(snmp.TrapEvent{Kind: kind, Real: real, Addr: addr, Port: port})
-	r := s.cfg().Real(real)
-	if r == nil {
-		return
-	}
+	s.agent.Notify(snmp.TrapEvent{Kind: kind, Real: r.Name, Addr: r.Addr, Port: port})
 	var others []status.Health
-	if sr := s.st().Reals[real]; sr != nil {
+	if sr := s.st().Reals[r.Name]; sr != nil {
 		for p, ps := range sr.Ports {
 			if p != port {
 				others = append(others, ps.Health)
@@ -138,7 +134,7 @@ func (s *snmpService) notify(real string, addr netip.Addr, port uint16, up bool)
 	if up {
 		k = snmp.TrapRealServerUp
 	}
-	s.agent.Notify(snmp.TrapEvent{Kind: k, Real: real, Addr: r.Addr})
+	s.agent.Notify(snmp.TrapEvent{Kind: k, Real: r.Name, Addr: r.Addr})
 }
 
 // serverChanged reports whether one port's change changes its server's
