@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 const (
@@ -29,22 +31,7 @@ func TestMain(m *testing.M) {
 		// The test itself skips loudly; no build needed.
 		os.Exit(m.Run())
 	}
-	dir, err := os.MkdirTemp("", "sipslb-e2e-dsr-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	sipslbBin = filepath.Join(dir, "sipslb")
-	if b := os.Getenv("SIPSLB_BIN"); b != "" {
-		sipslbBin = b
-	} else if out, err := exec.Command("go", "build", "-o", sipslbBin, "sipslb").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building sipslb: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	harness.Main(m, "dsr", &sipslbBin)
 }
 
 func needs(t testing.TB) {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // sipslbBin is the sipslb built once for the package by TestMain.
@@ -22,26 +23,7 @@ func TestMain(m *testing.M) {
 	// No daemon of this package may take the host's SSH port 22 (the
 	// factory default): see SSHEnv in sys/daemon.
 	os.Setenv("SIPSLB_TEST_SSH", "off")
-	if b := os.Getenv("SIPSLB_BIN"); b != "" {
-		// A prebuilt binary (make demo, or a tree that does not build).
-		sipslbBin = b
-		os.Exit(m.Run())
-	}
-	dir, err := os.MkdirTemp("", "sipslb-e2e-proxy-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	sipslbBin = filepath.Join(dir, "sipslb")
-	out, err := exec.Command("go", "build", "-o", sipslbBin, "sipslb").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building sipslb: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	harness.Main(m, "proxy", &sipslbBin)
 }
 
 func needSIPp(t *testing.T) {
@@ -315,7 +297,7 @@ func waitUDP(t *testing.T, ip string, port int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if udpBound(ip, port) {
+		if harness.UDPBound(ip, port) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)

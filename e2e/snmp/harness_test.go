@@ -3,10 +3,8 @@ package snmp
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // sipslbBin is the sipslb built once for the package by TestMain.
@@ -25,25 +25,7 @@ func TestMain(m *testing.M) {
 	// These daemons do not test SSH: no server, so they never compete for
 	// (or, as root, take) the host's port 22.
 	os.Setenv("SIPSLB_TEST_SSH", "off")
-	if b := os.Getenv("SIPSLB_BIN"); b != "" {
-		sipslbBin = b
-		os.Exit(m.Run())
-	}
-	dir, err := os.MkdirTemp("", "sipslb-e2e-snmp-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	sipslbBin = filepath.Join(dir, "sipslb")
-	out, err := exec.Command("go", "build", "-o", sipslbBin, "sipslb").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building sipslb: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	harness.Main(m, "snmp", &sipslbBin)
 }
 
 // ip is host h of test n's own block 127.55.n.0/24.
@@ -459,44 +441,9 @@ func tail(s string, n int) string {
 // waitUDP waits (at most 10 s) until something is bound on addr:port/udp.
 func waitUDP(t *testing.T, addr string, port int) {
 	t.Helper()
-	if !eventually(10*time.Second, func() bool { return udpBound(addr, port) }) {
+	if !eventually(10*time.Second, func() bool { return harness.UDPBound(addr, port) }) {
 		t.Fatalf("nothing bound on %s:%d/udp after 10s", addr, port)
 	}
-}
-
-// udpBound reads /proc/net/udp{,6}.
-func udpBound(addr string, port int) bool {
-	want := netip.MustParseAddr(addr)
-	for _, f := range []string{"/proc/net/udp", "/proc/net/udp6"} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n")[1:] {
-			fields := strings.Fields(line)
-			if len(fields) < 2 {
-				continue
-			}
-			h, ps, ok := strings.Cut(fields[1], ":")
-			if !ok {
-				continue
-			}
-			p, _ := strconv.ParseUint(ps, 16, 16)
-			raw, err := hex.DecodeString(h)
-			if err != nil {
-				continue
-			}
-			// The kernel prints each 32-bit word in host (little-endian) order.
-			for i := 0; i+4 <= len(raw); i += 4 {
-				binary.BigEndian.PutUint32(raw[i:], binary.LittleEndian.Uint32(raw[i:]))
-			}
-			a, ok := netip.AddrFromSlice(raw)
-			if ok && int(p) == port && (a.Unmap() == want || a.IsUnspecified()) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // waitAgent waits (at most 10 s) until the agent answers v2c.

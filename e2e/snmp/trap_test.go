@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // trapd is one snmptrapd in the foreground, logging to stdout.
@@ -56,7 +58,7 @@ func startTrapd(t *testing.T, addr, conf string, symbolic bool) *trapd {
 		}
 	})
 	if !eventually(10*time.Second, func() bool {
-		return strings.Contains(td.out.String(), "NET-SNMP version") && udpBound(addr, trapPort)
+		return strings.Contains(td.out.String(), "NET-SNMP version") && harness.UDPBound(addr, trapPort)
 	}) {
 		t.Fatalf("snmptrapd on %s did not start:\n%s", addr, td.out.String())
 	}

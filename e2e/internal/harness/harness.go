@@ -1,0 +1,83 @@
+// Package harness holds what every end-to-end test package needs the same
+// way: the sipslb binary built once per package, and a look at the
+// kernel's UDP socket table to know when a peer is listening.
+package harness
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Main is a package's TestMain: it sets *bin to SIPSLB_BIN when given (a
+// prebuilt binary, e.g. a -race build), else builds sipslb from this tree
+// into a temporary directory, runs the tests, removes the build and exits.
+func Main(m *testing.M, pkg string, bin *string) {
+	if b := os.Getenv("SIPSLB_BIN"); b != "" {
+		*bin = b
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "sipslb-e2e-"+pkg+"-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*bin = filepath.Join(dir, "sipslb")
+	out, err := exec.Command("go", "build", "-o", *bin, "sipslb").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building sipslb: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// UDPBound reports whether a UDP socket is bound to ip:port (or to the
+// wildcard address and port), according to /proc/net/udp and udp6.
+func UDPBound(ip string, port int) bool {
+	want := netip.MustParseAddr(ip)
+	for _, f := range []string{"/proc/net/udp", "/proc/net/udp6"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			fields := strings.Fields(line)
+			if len(fields) < 2 {
+				continue
+			}
+			a, p, ok := parseProcAddr(fields[1])
+			if ok && p == port && (a == want || a.IsUnspecified()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func parseProcAddr(s string) (netip.Addr, int, bool) {
+	h, ps, ok := strings.Cut(s, ":")
+	if !ok {
+		return netip.Addr{}, 0, false
+	}
+	var port int
+	fmt.Sscanf(ps, "%X", &port)
+	raw, err := hex.DecodeString(h)
+	if err != nil {
+		return netip.Addr{}, 0, false
+	}
+	// The kernel prints each 32-bit word in host (little-endian) order.
+	for i := 0; i+4 <= len(raw); i += 4 {
+		binary.BigEndian.PutUint32(raw[i:], binary.LittleEndian.Uint32(raw[i:]))
+	}
+	a, ok := netip.AddrFromSlice(raw)
+	return a.Unmap(), port, ok
+}
