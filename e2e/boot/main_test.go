@@ -5,14 +5,14 @@ package boot
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 var bin string
@@ -21,20 +21,7 @@ func TestMain(m *testing.M) {
 	// No daemon of this package may take the host's SSH port 22 (the
 	// factory default): see SSHEnv in sys/daemon.
 	os.Setenv("SIPSLB_TEST_SSH", "off")
-	dir, err := os.MkdirTemp("", "sipslb-e2e-boot")
-	if err != nil {
-		panic(err)
-	}
-	bin = filepath.Join(dir, "sipslb")
-	build := exec.Command("go", "build", "-o", bin, "sipslb")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building sipslb:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	harness.Main(m, "boot", &bin)
 }
 
 // daemon is a running `sipslb boot`.
