@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/netip"
 	"runtime"
 	"sync"
@@ -85,7 +86,7 @@ type Engine struct {
 
 type listener struct {
 	addr  netip.AddrPort
-	conns []*mmsg.Conn
+	conns []*net.UDPConn
 	beats []*beat
 	done  chan struct{} // closed when the listener closes
 	wg    sync.WaitGroup
@@ -244,19 +245,29 @@ func wantedListeners(c *config.Config) []netip.AddrPort {
 func (e *Engine) open(a netip.AddrPort) (*listener, error) {
 	l := &listener{addr: a, done: make(chan struct{})}
 	for range e.workers {
-		c, err := mmsg.Listen(a, proxy.DefaultBatch)
+		uc, err := mmsg.Listen(a)
 		if err != nil {
 			l.close()
 			return nil, err
 		}
-		l.conns = append(l.conns, c)
+		l.conns = append(l.conns, uc)
 	}
 	return l, nil
 }
 
 func (e *Engine) start(l *listener) {
-	for i, c := range l.conns {
+	for i, uc := range l.conns {
 		name := fmt.Sprintf("proxy worker %d of %v", i, l.addr)
+		c, err := mmsg.New(uc, proxy.DefaultBatch)
+		if err != nil {
+			e.log.Error("data path socket", "addr", l.addr.String(), "err", err)
+			var h live.Heart
+			h.Init(0)
+			b := newBeat(name, &h, l.done)
+			b.fail(err)
+			l.beats = append(l.beats, b)
+			continue
+		}
 		w := proxy.NewWorker(c, l.addr, &e.state, i)
 		w.SetWake(e.wake())
 		b := newBeat(name, w.Heart(), l.done)

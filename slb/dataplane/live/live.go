@@ -1,9 +1,7 @@
 // Package live is the data path's proof of life. Every worker owns a
 // Heart and beats it once per loop iteration; an idle worker would sit in
-// its read for ever, so it reads with a timeout of the wake interval: the
-// proxy workers' sockets have it as their receive timeout, and for a
-// reader with Go deadlines (the DSR worker) the Heart says when to re-arm
-// one (Deadline, Expired). Whoever watches the workers (the
+// its read for ever, so the Heart also gives it a read deadline that wakes
+// it at least every wake interval. Whoever watches the workers (the
 // engine, for the systemd watchdog) reads Last and judges a worker that
 // has not beaten for a few wake intervals as wedged.
 //

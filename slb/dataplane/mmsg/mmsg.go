@@ -5,10 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -26,37 +22,53 @@ type Msg struct {
 	Trunc bool
 }
 
-// Conn batches I/O on one UDP socket that it owns.
+// Conn batches I/O on one UDP socket.
 type Conn struct {
-	fd     int
-	v6     bool
-	local  netip.AddrPort
-	closed atomic.Bool
-	// mu is held for every system call on fd, so Close can wait for the
-	// call in progress before it closes the descriptor. Only one goroutine
-	// uses a Conn, so it is never contended except by Close.
-	mu    sync.Mutex
+	uc    *net.UDPConn
+	rc    syscall.RawConn
+	v6    bool
 	hdrs  []unix.Mmsghdr
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrInet6
 	idx   []int // Send: header position -> message index
-	// yielded is when Recv last yielded (since epoch): see yieldEvery.
-	yielded time.Duration
+
+	// State of the call in progress, read by the bound functions so that
+	// RawConn.Read/Write get a function value made once, not a closure.
+	n, cnt  int
+	errno   syscall.Errno
+	recvF   func(fd uintptr) bool
+	sendF   func(fd uintptr) bool
+	sendOff int
 }
 
-// ErrClosed is returned by calls on a closed Conn.
-var ErrClosed = net.ErrClosed
+// New wraps uc for batches of up to batch messages.
+func New(uc *net.UDPConn, batch int) (*Conn, error) {
+	rc, err := uc.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("raw conn: %w", err)
+	}
+	la, _ := uc.LocalAddr().(*net.UDPAddr)
+	c := &Conn{
+		uc: uc, rc: rc,
+		v6:    la != nil && la.IP.To4() == nil,
+		hdrs:  make([]unix.Mmsghdr, batch),
+		iovs:  make([]unix.Iovec, batch),
+		names: make([]unix.RawSockaddrInet6, batch),
+		idx:   make([]int, batch),
+	}
+	c.recvF = c.recv
+	c.sendF = c.send
+	return c, nil
+}
 
-// errTimeout is what a Recv that waited its timeout out returns.
-var errTimeout = fmt.Errorf("recvmmsg: %w", os.ErrDeadlineExceeded)
+// SetReadDeadline makes a Recv that waits past t return an error that
+// wraps os.ErrDeadlineExceeded (the workers' wake-up; see live.Heart).
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.uc.SetReadDeadline(t) }
 
 // Batch is the most messages one call handles.
 func (c *Conn) Batch() int { return len(c.hdrs) }
 
-// Recv waits for at least one datagram, then fills up to len(ms) (at most
-// Batch) messages with what is queued and returns how many. It returns an
-// error wrapping os.ErrDeadlineExceeded when nothing came within the
-// receive timeout, and ErrClosed once the Conn is closed.
+// Recv fills up to len(ms) (at most Batch) messages and returns how many.
 func (c *Conn) Recv(ms []Msg) (int, error) {
 	n := min(len(ms), len(c.hdrs))
 	for i := range n {
@@ -72,44 +84,41 @@ func (c *Conn) Recv(ms []Msg) (int, error) {
 		h.Flags = 0
 		c.hdrs[i].Len = 0
 	}
-	if now := time.Since(epoch); now-c.yielded >= yieldEvery {
-		c.yielded = now
-		runtime.Gosched() // threads.go: keeps sysmon from retaking our P
+	c.cnt = n
+	if err := c.rc.Read(c.recvF); err != nil {
+		return 0, err
 	}
-	c.mu.Lock()
-	var r uintptr
-	var e syscall.Errno
-	for {
-		if c.closed.Load() {
-			c.mu.Unlock()
-			return 0, ErrClosed
-		}
-		// Syscall6, not RawSyscall6: this call sleeps in the kernel until
-		// a datagram comes (MSG_WAITFORONE: then it takes what is queued
-		// without waiting for more), and the runtime must know the thread
-		// left Go code. See the package documentation.
-		r, _, e = syscall.Syscall6(unix.SYS_RECVMMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&c.hdrs[0])), uintptr(n), unix.MSG_WAITFORONE, 0, 0)
-		if e != syscall.EINTR {
-			break
-		}
+	if c.errno != 0 {
+		return 0, fmt.Errorf("recvmmsg: %w", c.errno)
 	}
-	closed := c.closed.Load()
-	c.mu.Unlock()
-	switch {
-	case closed:
-		return 0, ErrClosed // shutdown woke us with an empty datagram
-	case e == syscall.EAGAIN:
-		return 0, errTimeout
-	case e != 0:
-		return 0, fmt.Errorf("recvmmsg: %w", e)
-	}
-	got := int(r)
-	for i := range got {
+	for i := range c.n {
 		ms[i].N = int(c.hdrs[i].Len)
 		ms[i].Trunc = c.hdrs[i].Hdr.Flags&unix.MSG_TRUNC != 0
 		ms[i].Addr = c.addr(i)
 	}
-	return got, nil
+	return c.n, nil
+}
+
+// recv and send use RawSyscall6, not Syscall6: the socket is non-blocking
+// (the Go poller waits for it), so neither call ever sleeps in the kernel,
+// and Syscall6's entersyscall/exitsyscall bought nothing but cost: every
+// call marked the P as in a syscall, which kept the runtime's sysmon
+// thread waking every 20 µs to look for Ps to retake. Profiled under SIPp
+// at 2000 calls/s (docs/performance.md), sysmon's sleeps and wake-ups were
+// a fifth of the daemon's CPU; with raw syscalls sysmon backs off to its
+// idle period. A sendmmsg on loopback runs the receivers' input path
+// inline, so a batch can take tens of µs; the goroutine just keeps its P
+// for that long, as it would running Go code.
+func (c *Conn) recv(fd uintptr) bool {
+	r, _, e := syscall.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&c.hdrs[0])), uintptr(c.cnt), 0, 0, 0)
+	if e == syscall.EAGAIN {
+		return false
+	}
+	if e == syscall.EINTR {
+		return false
+	}
+	c.n, c.errno = int(r), e
+	return true
 }
 
 func (c *Conn) addr(i int) netip.AddrPort {
@@ -131,23 +140,19 @@ var ErrFamily = errors.New("address family mismatch")
 
 // Send sends ms[i].Buf[:ms[i].N] to ms[i].Addr for every message, and
 // returns how many the kernel refused; failed[i] tells which (it must be
-// at least len(ms) long, or nil). err is set only when the Conn is closed.
+// at least len(ms) long, or nil). err is set only when the socket itself
+// fails (closed).
 func (c *Conn) Send(ms []Msg, failed []bool) (nfail int, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	fail := func(i int) {
-		nfail++
-		if failed != nil {
-			failed[i] = true
-		}
-	}
 	for off := 0; off < len(ms); {
 		n := min(len(ms)-off, len(c.hdrs))
 		good := 0
 		for i := range n {
 			m := &ms[off+i]
 			if !c.putAddr(good, m.Addr) {
-				fail(off + i)
+				nfail++
+				if failed != nil {
+					failed[off+i] = true
+				}
 				continue
 			}
 			if failed != nil {
@@ -164,24 +169,22 @@ func (c *Conn) Send(ms []Msg, failed []bool) (nfail int, err error) {
 			good++
 		}
 		// Send hdrs[0:good]; on a per-message error skip that message.
-		for sent := 0; sent < good; {
-			if c.closed.Load() {
-				return nfail, ErrClosed
+		sent := 0
+		for sent < good {
+			c.cnt, c.sendOff = good, sent
+			if err := c.rc.Write(c.sendF); err != nil {
+				return nfail, err
 			}
-			r, e := c.sendmmsg(sent, good)
-			switch e {
-			case 0:
-				sent += r
-			case syscall.EAGAIN:
-				// The send buffer stayed full for the whole send timeout:
-				// the rest of this batch is lost, not the worker's time.
-				for ; sent < good; sent++ {
-					fail(c.idx[sent])
-				}
+			switch {
+			case c.errno == 0:
+				sent += c.n
 			default:
 				// The message at sent was refused (EPERM, ENETUNREACH,
 				// EINVAL...): count it and go on with the next.
-				fail(c.idx[sent])
+				nfail++
+				if failed != nil {
+					failed[c.idx[sent]] = true
+				}
 				sent++
 			}
 		}
@@ -190,31 +193,13 @@ func (c *Conn) Send(ms []Msg, failed []bool) (nfail int, err error) {
 	return nfail, nil
 }
 
-// sendmmsg sends hdrs[from:to]. The first try does not wait
-// (MSG_DONTWAIT): a UDP send only waits for room in the send buffer, so it
-// almost never would, and RawSyscall6 then spares the runtime's
-// enter/exit-syscall bookkeeping on every batch (on loopback, the
-// receiver's input path runs inline, tens of µs at most). Only when the
-// buffer is full does it wait, as a blocking call the runtime knows of,
-// bounded by SO_SNDTIMEO.
-func (c *Conn) sendmmsg(from, to int) (int, syscall.Errno) {
-	p := uintptr(unsafe.Pointer(&c.hdrs[from]))
-	for {
-		r, _, e := syscall.RawSyscall6(unix.SYS_SENDMMSG, uintptr(c.fd), p, uintptr(to-from), unix.MSG_DONTWAIT, 0, 0)
-		if e == syscall.EINTR {
-			continue
-		}
-		if e != syscall.EAGAIN {
-			return int(r), e
-		}
-		break
+func (c *Conn) send(fd uintptr) bool {
+	r, _, e := syscall.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&c.hdrs[c.sendOff])), uintptr(c.cnt-c.sendOff), 0, 0, 0)
+	if e == syscall.EAGAIN || e == syscall.EINTR {
+		return false
 	}
-	for {
-		r, _, e := syscall.Syscall6(unix.SYS_SENDMMSG, uintptr(c.fd), p, uintptr(to-from), 0, 0, 0)
-		if e != syscall.EINTR {
-			return int(r), e
-		}
-	}
+	c.n, c.errno = int(r), e
+	return true
 }
 
 // putAddr writes a's sockaddr for header i; false if the socket's family

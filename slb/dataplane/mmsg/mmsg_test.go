@@ -1,11 +1,8 @@
 package mmsg
 
 import (
-	"errors"
 	"net"
 	"net/netip"
-	"os"
-	"runtime"
 	"testing"
 	"time"
 
@@ -14,7 +11,7 @@ import (
 
 func pair(t testing.TB, a, b string) (*Conn, *net.UDPConn, netip.AddrPort) {
 	t.Helper()
-	c, err := Listen(netip.MustParseAddrPort(a), 8)
+	uc, err := Listen(netip.MustParseAddrPort(a))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +19,11 @@ func pair(t testing.TB, a, b string) (*Conn, *net.UDPConn, netip.AddrPort) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close(); peer.Close() })
+	t.Cleanup(func() { uc.Close(); peer.Close() })
+	c, err := New(uc, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return c, peer, netip.MustParseAddrPort(a)
 }
 
@@ -112,7 +113,7 @@ func TestRecvSendAllocateNothing(t *testing.T) {
 func TestListenFreebind(t *testing.T) {
 	// 192.0.2.1 (TEST-NET-1) is on no interface: only IP_FREEBIND lets
 	// us bind it. Nothing is sent to it.
-	uc, err := Listen(netip.MustParseAddrPort("192.0.2.1:5060"), 8)
+	uc, err := Listen(netip.MustParseAddrPort("192.0.2.1:5060"))
 	if err != nil {
 		t.Fatalf("binding a non-local VIP: %v", err)
 	}
@@ -121,12 +122,12 @@ func TestListenFreebind(t *testing.T) {
 
 func TestListenReusePort(t *testing.T) {
 	a := netip.MustParseAddrPort("127.31.210.5:5060")
-	c1, err := Listen(a, 8)
+	c1, err := Listen(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c1.Close()
-	c2, err := Listen(a, 8)
+	c2, err := Listen(a)
 	if err != nil {
 		t.Fatalf("second SO_REUSEPORT socket: %v", err)
 	}
@@ -136,7 +137,7 @@ func TestListenReusePort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer plain.Close()
-	if c3, err := Listen(netip.MustParseAddrPort("127.31.210.6:5060"), 8); err == nil {
+	if c3, err := Listen(netip.MustParseAddrPort("127.31.210.6:5060")); err == nil {
 		c3.Close()
 		t.Fatal("bound a port held by a socket without SO_REUSEPORT")
 	}
@@ -171,81 +172,5 @@ func BenchmarkRecv(b *testing.B) {
 	for b.Loop() {
 		peer.WriteToUDPAddrPort([]byte("x"), addr)
 		c.Recv(ms)
-	}
-}
-
-// A Recv asleep in the kernel returns ErrClosed when the Conn is closed
-// (shutdown wakes it), and so does every call after.
-func TestCloseWakesRecv(t *testing.T) {
-	c, err := Listen(netip.MustParseAddrPort("127.31.210.11:5060"), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.SetRecvTimeout(30 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	ms := []Msg{{Buf: make([]byte, 100)}}
-	done := make(chan error, 1)
-	go func() { _, err := c.Recv(ms); done <- err }()
-	time.Sleep(100 * time.Millisecond) // let it fall asleep in recvmmsg
-	if err := c.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	select {
-	case err := <-done:
-		if !errors.Is(err, ErrClosed) {
-			t.Fatalf("blocked Recv returned %v, want ErrClosed", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Close did not wake a Recv blocked in the kernel")
-	}
-	if _, err := c.Recv(ms); !errors.Is(err, ErrClosed) {
-		t.Errorf("Recv after Close: %v", err)
-	}
-	out := []Msg{{Buf: []byte("x"), N: 1, Addr: netip.MustParseAddrPort("127.31.210.12:5060")}}
-	if _, err := c.Send(out, nil); !errors.Is(err, ErrClosed) {
-		t.Errorf("Send after Close: %v", err)
-	}
-	if err := c.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-}
-
-// With nothing to read, Recv returns a deadline error after the receive
-// timeout (the worker's heartbeat wake-up) and still reads afterwards.
-func TestRecvTimeout(t *testing.T) {
-	c, peer, addr := pair(t, "127.31.210.13:5060", "127.31.210.14:5062")
-	if err := c.SetRecvTimeout(50 * time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	ms := []Msg{{Buf: make([]byte, 100)}}
-	if n, err := c.Recv(ms); !errors.Is(err, os.ErrDeadlineExceeded) || n != 0 {
-		t.Fatalf("idle Recv = %d, %v; want a deadline error", n, err)
-	}
-	peer.WriteToUDPAddrPort([]byte("late"), addr)
-	if n, err := c.Recv(ms); err != nil || n != 1 || string(ms[0].Buf[:ms[0].N]) != "late" {
-		t.Fatalf("Recv after a timeout = %d, %v", n, err)
-	}
-}
-
-// Every open Conn holds one P more (threads.go), and closing gives it back.
-func TestConnsReservePs(t *testing.T) {
-	base := runtime.GOMAXPROCS(0)
-	var cs []*Conn
-	for i := range 3 {
-		c, err := Listen(netip.MustParseAddrPort("127.31.210.15:5060"), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs = append(cs, c)
-		if got := runtime.GOMAXPROCS(0); got != base+i+1 {
-			t.Fatalf("%d conns open: GOMAXPROCS %d, want %d", i+1, got, base+i+1)
-		}
-	}
-	for _, c := range cs {
-		c.Close()
-	}
-	if got := runtime.GOMAXPROCS(0); got != base {
-		t.Errorf("all closed: GOMAXPROCS %d, want %d", got, base)
 	}
 }

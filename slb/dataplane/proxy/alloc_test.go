@@ -86,7 +86,7 @@ type loop struct {
 	client *net.UDPConn
 	server *net.UDPConn
 	state  atomic.Pointer[pool.State]
-	conn   *mmsg.Conn
+	conn   *net.UDPConn
 	done   chan error
 	w      *Worker
 }
@@ -117,10 +117,14 @@ func startLoopWake(t testing.TB, block int, wake time.Duration) *loop {
 	reg := pool.NewRegistry(1, 1)
 	reg.SetDialogs(dialog.New(c.Dialog.MaxEntries, 0, 0))
 	l.state.Store(pool.Build(c, func(string, uint16, *config.RealPort) bool { return true }, reg))
-	if l.conn, err = mmsg.Listen(l.vip, DefaultBatch); err != nil {
+	if l.conn, err = mmsg.Listen(l.vip); err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(l.conn, l.vip, &l.state, 0)
+	mc, err := mmsg.New(l.conn, DefaultBatch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(mc, l.vip, &l.state, 0)
 	if wake > 0 {
 		w.SetWake(wake)
 	}

@@ -183,11 +183,15 @@ func TestSendErrorIsDropOfItsServer(t *testing.T) {
 	reg.SetDialogs(dialog.New(c.Dialog.MaxEntries, 0, 0))
 	var state atomic.Pointer[pool.State]
 	state.Store(pool.Build(c, func(string, uint16, *config.RealPort) bool { return true }, reg))
-	conn, err := mmsg.Listen(vipA, DefaultBatch)
+	conn, err := mmsg.Listen(vipA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(conn, vipA, &state, 0)
+	mc, err := mmsg.New(conn, DefaultBatch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(mc, vipA, &state, 0)
 	done := make(chan error, 1)
 	go func() { done <- w.Run() }()
 	defer func() { conn.Close(); <-done }()

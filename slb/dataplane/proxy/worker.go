@@ -36,7 +36,7 @@ func NewWorker(conn *mmsg.Conn, addr netip.AddrPort, state *atomic.Pointer[pool.
 	n := conn.Batch()
 	w := &Worker{conn: conn, addr: addr, state: state, in: make([]mmsg.Msg, n), out: make([]mmsg.Msg, n), srvs: make([]*pool.Server, n), failed: make([]bool, n)}
 	w.fwd.Worker = id
-	w.SetWake(live.DefaultWake)
+	w.heart.Init(live.DefaultWake)
 	for i := range n {
 		w.in[i].Buf = make([]byte, sip.MaxSize+1) // one more: a datagram filling it is too large
 		w.out[i].Buf = make([]byte, 0, OutCap)
@@ -45,12 +45,8 @@ func NewWorker(conn *mmsg.Conn, addr netip.AddrPort, state *atomic.Pointer[pool.
 }
 
 // SetWake sets how often the worker wakes when no datagram arrives, to
-// beat its heart (live.DefaultWake unless set): the socket's receive
-// timeout. Call it before Run.
-func (w *Worker) SetWake(d time.Duration) {
-	w.heart.Init(d)
-	w.conn.SetRecvTimeout(w.heart.Wake()) // fails only when closed: Recv says so
-}
+// beat its heart (live.DefaultWake unless set). Call it before Run.
+func (w *Worker) SetWake(d time.Duration) { w.heart.Init(d) }
 
 // Heart is the worker's heartbeat: it beats once per batch and at least
 // once per wake interval while the worker is idle.
@@ -68,14 +64,18 @@ func (w *Worker) Run() error {
 
 // Step handles one batch: one recvmmsg, the forwarding decisions, one
 // sendmmsg (or a few, if the kernel refuses a destination).
-// A read that times out (the heart's wake interval) is a step that
+// A read that times out (the heart's wake deadline) is a step that
 // handled nothing.
 func (w *Worker) Step() error {
+	if t, due := w.heart.Deadline(); due {
+		w.conn.SetReadDeadline(t) // fails only when closed: Recv says so
+	}
 	n, err := w.conn.Recv(w.in)
 	now := time.Now().UnixNano()
 	w.heart.Beat(now)
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
+			w.heart.Expired()
 			return nil
 		}
 		return err
