@@ -15,7 +15,6 @@ import (
 	"crypto/rand"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -27,6 +26,8 @@ import (
 	"time"
 
 	xssh "golang.org/x/crypto/ssh"
+
+	"sipslb/e2e/internal/harness"
 )
 
 const serverIP = "127.41.0.1"
@@ -37,25 +38,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "sipslb-e2e-ssh")
-	if err != nil {
-		panic(err)
-	}
-	tmpDir = dir
-	bin = filepath.Join(dir, "sipslb")
-	build := exec.Command("go", "build", "-o", bin, "sipslb")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building sipslb:", err)
-		os.Exit(1)
-	}
-	askpass = filepath.Join(dir, "askpass.sh")
-	if err := os.WriteFile(askpass, []byte("#!/bin/sh\nprintf '%s\\n' \"$SIPSLB_TEST_PW\"\n"), 0o700); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	harness.MainWith(m, "ssh", &bin, func(dir string) error {
+		tmpDir = dir
+		askpass = filepath.Join(dir, "askpass.sh")
+		return os.WriteFile(askpass, []byte("#!/bin/sh\nprintf '%s\\n' \"$SIPSLB_TEST_PW\"\n"), 0o700)
+	})
 }
 
 // missing fails the test for an absent tool: CI installs everything

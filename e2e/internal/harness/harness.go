@@ -17,27 +17,41 @@ import (
 
 // Main is a package's TestMain: it sets *bin to SIPSLB_BIN when given (a
 // prebuilt binary, e.g. a -race build), else builds sipslb from this tree
-// into a temporary directory, runs the tests, removes the build and exits.
-func Main(m *testing.M, pkg string, bin *string) {
-	if b := os.Getenv("SIPSLB_BIN"); b != "" {
-		*bin = b
-		os.Exit(m.Run())
-	}
+// into a temporary directory, runs the tests, removes the directory and
+// exits.
+func Main(m *testing.M, pkg string, bin *string) { MainWith(m, pkg, bin, nil) }
+
+// MainWith is Main with a setup step: setup (when not nil) gets the
+// package's temporary directory, which lives until the tests end, for
+// files of its own (keys, scripts); an error from it ends the run.
+func MainWith(m *testing.M, pkg string, bin *string, setup func(dir string) error) {
 	dir, err := os.MkdirTemp("", "sipslb-e2e-"+pkg+"-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	*bin = filepath.Join(dir, "sipslb")
-	out, err := exec.Command("go", "build", "-o", *bin, "sipslb").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building sipslb: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	os.Exit(run(m, dir, bin, setup))
+}
+
+func run(m *testing.M, dir string, bin *string, setup func(dir string) error) int {
+	defer os.RemoveAll(dir)
+	if b := os.Getenv("SIPSLB_BIN"); b != "" {
+		*bin = b
+	} else {
+		*bin = filepath.Join(dir, "sipslb")
+		out, err := exec.Command("go", "build", "-o", *bin, "sipslb").CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "building sipslb: %v\n%s", err, out)
+			return 1
+		}
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	if setup != nil {
+		if err := setup(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "test setup:", err)
+			return 1
+		}
+	}
+	return m.Run()
 }
 
 // UDPBound reports whether a UDP socket is bound to ip:port (or to the
