@@ -39,6 +39,12 @@ type Conn struct {
 	recvF   func(fd uintptr) bool
 	sendF   func(fd uintptr) bool
 	sendOff int
+
+	// Serve's call in progress.
+	serveF  func(fd uintptr) bool
+	serveMs []Msg
+	serveH  func(n int) bool
+	serveE  syscall.Errno
 }
 
 // New wraps uc for batches of up to batch messages.
@@ -58,6 +64,7 @@ func New(uc *net.UDPConn, batch int) (*Conn, error) {
 	}
 	c.recvF = c.recv
 	c.sendF = c.send
+	c.serveF = c.serve
 	return c, nil
 }
 
@@ -70,6 +77,70 @@ func (c *Conn) Batch() int { return len(c.hdrs) }
 
 // Recv fills up to len(ms) (at most Batch) messages and returns how many.
 func (c *Conn) Recv(ms []Msg) (int, error) {
+	c.cnt = c.prepRecv(ms)
+	if err := c.rc.Read(c.recvF); err != nil {
+		return 0, err
+	}
+	if c.errno != 0 {
+		return 0, fmt.Errorf("recvmmsg: %w", c.errno)
+	}
+	c.took(ms, c.n)
+	return c.n, nil
+}
+
+// Serve reads batches into ms and calls h with the count of each, until h
+// returns false (Serve returns nil) or the socket fails: closed, or its
+// read deadline passed (an error wrapping os.ErrDeadlineExceeded). h may
+// Send and SetReadDeadline; it must not Recv.
+//
+// Why not Recv in a loop: after a batch that did not fill ms the socket
+// was just drained, and a Recv would make one more recvmmsg only to hear
+// EAGAIN before waiting on the poller. At a few thousand calls a second
+// nearly every batch is one datagram, so that is a system call per
+// datagram. Serve stays inside one RawConn.Read and, after a short batch,
+// goes straight to the poller's wait: a Read remembers readiness that
+// arrived since it began (a new Read would forget it, which is why the
+// loop cannot be a Read per batch), so a datagram that came while h ran
+// ends the wait at once. A full batch is followed by another recvmmsg
+// straight away: more may be queued.
+func (c *Conn) Serve(ms []Msg, h func(n int) bool) error {
+	c.serveMs, c.serveH, c.serveE = ms, h, 0
+	err := c.rc.Read(c.serveF)
+	c.serveMs, c.serveH = nil, nil
+	if err != nil {
+		return err
+	}
+	if c.serveE != 0 {
+		return fmt.Errorf("recvmmsg: %w", c.serveE)
+	}
+	return nil
+}
+
+func (c *Conn) serve(fd uintptr) bool {
+	for {
+		cnt := c.prepRecv(c.serveMs)
+		r, _, e := syscall.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&c.hdrs[0])), uintptr(cnt), 0, 0, 0)
+		switch e {
+		case 0:
+		case syscall.EAGAIN, syscall.EINTR:
+			return false // wait for the poller
+		default:
+			c.serveE = e
+			return true
+		}
+		n := int(r)
+		c.took(c.serveMs, n)
+		if !c.serveH(n) {
+			return true
+		}
+		if n < cnt {
+			return false // drained: wait for the poller, no EAGAIN read
+		}
+	}
+}
+
+// prepRecv points the headers at ms's buffers and returns how many.
+func (c *Conn) prepRecv(ms []Msg) int {
 	n := min(len(ms), len(c.hdrs))
 	for i := range n {
 		c.iovs[i].Base = unsafe.SliceData(ms[i].Buf)
@@ -84,19 +155,16 @@ func (c *Conn) Recv(ms []Msg) (int, error) {
 		h.Flags = 0
 		c.hdrs[i].Len = 0
 	}
-	c.cnt = n
-	if err := c.rc.Read(c.recvF); err != nil {
-		return 0, err
-	}
-	if c.errno != 0 {
-		return 0, fmt.Errorf("recvmmsg: %w", c.errno)
-	}
-	for i := range c.n {
+	return n
+}
+
+// took copies the results of a recvmmsg that returned n into ms.
+func (c *Conn) took(ms []Msg, n int) {
+	for i := range n {
 		ms[i].N = int(c.hdrs[i].Len)
 		ms[i].Trunc = c.hdrs[i].Hdr.Flags&unix.MSG_TRUNC != 0
 		ms[i].Addr = c.addr(i)
 	}
-	return c.n, nil
 }
 
 // recv and send use RawSyscall6, not Syscall6: the socket is non-blocking

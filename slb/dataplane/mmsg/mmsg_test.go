@@ -1,8 +1,10 @@
 package mmsg
 
 import (
+	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -172,5 +174,48 @@ func BenchmarkRecv(b *testing.B) {
 	for b.Loop() {
 		peer.WriteToUDPAddrPort([]byte("x"), addr)
 		c.Recv(ms)
+	}
+}
+
+// Serve hands every batch to its handler until the handler says stop,
+// lets it Send from inside, and returns the deadline error when nothing
+// more comes.
+func TestServe(t *testing.T) {
+	c, peer, addr := pair(t, "127.31.210.11:5060", "127.31.210.12:5062")
+	ms := make([]Msg, 8)
+	for i := range ms {
+		ms[i].Buf = make([]byte, 100)
+	}
+	var got []string
+	echo := func(n int) bool {
+		for _, m := range ms[:n] {
+			got = append(got, string(m.Buf[:m.N]))
+			if _, err := c.Send([]Msg{{Buf: m.Buf, N: m.N, Addr: m.Addr}}, nil); err != nil {
+				t.Errorf("Send inside Serve: %v", err)
+			}
+		}
+		return len(got) < 3
+	}
+	for _, p := range []string{"one", "two", "three"} {
+		peer.WriteToUDPAddrPort([]byte(p), addr)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if err := c.Serve(ms, echo); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if len(got) != 3 || got[0] != "one" || got[2] != "three" {
+		t.Fatalf("served %q", got)
+	}
+	buf := make([]byte, 10)
+	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for _, want := range got {
+		n, from, err := peer.ReadFromUDPAddrPort(buf)
+		if err != nil || string(buf[:n]) != want || from != addr {
+			t.Fatalf("echo %q from %v (%v), want %q", buf[:n], from, err, want)
+		}
+	}
+	c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if err := c.Serve(ms, echo); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("idle Serve returned %v, want a deadline error", err)
 	}
 }

@@ -28,6 +28,10 @@ type Worker struct {
 	srvs   []*pool.Server // the real server of out[i], if a client request
 	failed []bool
 	heart  live.Heart
+
+	batchF  func(n int) bool // w.batch, made once: Serve's handler
+	stepEnd int64            // UnixNano when the Step in progress returns
+	sendErr error            // the socket error a Send met in batch
 }
 
 // NewWorker prepares a worker for socket conn bound to addr, reading the
@@ -37,6 +41,7 @@ func NewWorker(conn *mmsg.Conn, addr netip.AddrPort, state *atomic.Pointer[pool.
 	w := &Worker{conn: conn, addr: addr, state: state, in: make([]mmsg.Msg, n), out: make([]mmsg.Msg, n), srvs: make([]*pool.Server, n), failed: make([]bool, n)}
 	w.fwd.Worker = id
 	w.heart.Init(live.DefaultWake)
+	w.batchF = w.batch
 	for i := range n {
 		w.in[i].Buf = make([]byte, sip.MaxSize+1) // one more: a datagram filling it is too large
 		w.out[i].Buf = make([]byte, 0, OutCap)
@@ -62,24 +67,46 @@ func (w *Worker) Run() error {
 	}
 }
 
-// Step handles one batch: one recvmmsg, the forwarding decisions, one
-// sendmmsg (or a few, if the kernel refuses a destination).
-// A read that times out (the heart's wake deadline) is a step that
-// handled nothing.
+// Step serves batches (Conn.Serve: one recvmmsg, the forwarding
+// decisions, one sendmmsg, or a few if the kernel refuses a destination)
+// for about half a wake interval, so that the caller's loop comes round
+// regularly, or until the read deadline (the heart's wake-up) passes with
+// nothing to read: a step that handled nothing.
 func (w *Worker) Step() error {
 	if t, due := w.heart.Deadline(); due {
-		w.conn.SetReadDeadline(t) // fails only when closed: Recv says so
+		w.conn.SetReadDeadline(t) // fails only when closed: Serve says so
 	}
-	n, err := w.conn.Recv(w.in)
-	now := time.Now().UnixNano()
-	w.heart.Beat(now)
+	w.stepEnd = time.Now().UnixNano() + int64(w.heart.Wake())/2
+	w.sendErr = nil
+	err := w.conn.Serve(w.in, w.batchF)
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
+			w.heart.Beat(time.Now().UnixNano())
 			w.heart.Expired()
 			return nil
 		}
 		return err
 	}
+	return w.sendErr
+}
+
+// batch forwards the n datagrams Serve read into w.in; false ends the Step.
+func (w *Worker) batch(n int) bool {
+	now := time.Now().UnixNano()
+	w.heart.Beat(now)
+	if err := w.forward(n, now); err != nil {
+		w.sendErr = err
+		return false
+	}
+	if t, due := w.heart.Deadline(); due {
+		w.conn.SetReadDeadline(t)
+	}
+	return now < w.stepEnd
+}
+
+// forward handles one batch and sends what it produced; the error is the
+// socket's (closed), not a refused destination's.
+func (w *Worker) forward(n int, now int64) error {
 	st := w.state.Load()
 	vp := st.VPorts[w.addr]
 	if vp == nil {
