@@ -81,37 +81,31 @@ func (in *Interp) snmpTree() *parse.Node {
 	}
 	community := func(m *parse.Match) error {
 		name := m.Arg("COMMUNITY")
+		named := func(c config.Community) bool { return c.Name == name }
 		return editSNMP(m, func(s *config.SNMP) error {
-			i := slices.IndexFunc(s.Communities, func(c config.Community) bool { return c.Name == name })
 			if m.Negated {
-				if i < 0 {
+				if !remove(&s.Communities, named) {
 					return m.ArgErr("COMMUNITY", "no community %s", name)
 				}
-				s.Communities = slices.Delete(s.Communities, i, i+1)
 				return nil
 			}
 			c := config.Community{Name: name}
 			for _, v := range m.Args("A.B.C.D/NN") {
 				c.Allow = append(c.Allow, netip.MustParsePrefix(v.Text).Masked())
 			}
-			if i >= 0 {
-				s.Communities[i] = c
-			} else {
-				s.Communities = append(s.Communities, c)
-			}
+			upsert(&s.Communities, named, c)
 			return nil
 		})
 	}
 	user := func(m *parse.Match) error {
 		c := env(m)
 		name := m.Arg("USER")
+		named := func(u config.SNMPUser) bool { return u.Name == name }
 		if m.Negated {
 			return editSNMP(m, func(s *config.SNMP) error {
-				i := slices.IndexFunc(s.Users, func(u config.SNMPUser) bool { return u.Name == name })
-				if i < 0 {
+				if !remove(&s.Users, named) {
 					return m.ArgErr("USER", "no SNMP user %s", name)
 				}
-				s.Users = slices.Delete(s.Users, i, i+1)
 				return nil
 			})
 		}
@@ -146,23 +140,18 @@ func (in *Interp) snmpTree() *parse.Node {
 			u.Priv, u.PrivKey = "aes", keys[1]
 		}
 		return editSNMP(m, func(s *config.SNMP) error {
-			if i := slices.IndexFunc(s.Users, func(x config.SNMPUser) bool { return x.Name == name }); i >= 0 {
-				s.Users[i] = u
-			} else {
-				s.Users = append(s.Users, u)
-			}
+			upsert(&s.Users, named, u)
 			return nil
 		})
 	}
 	host := func(m *parse.Match) error {
 		addr := netip.MustParseAddr(m.Arg("A.B.C.D|X:X::X")).Unmap()
+		at := func(h config.TrapHost) bool { return h.Addr == addr }
 		return editSNMP(m, func(s *config.SNMP) error {
-			i := slices.IndexFunc(s.Hosts, func(h config.TrapHost) bool { return h.Addr == addr })
 			if m.Negated {
-				if i < 0 {
+				if !remove(&s.Hosts, at) {
 					return m.ArgErr("A.B.C.D|X:X::X", "no SNMP host %s", addr)
 				}
-				s.Hosts = slices.Delete(s.Hosts, i, i+1)
 				return nil
 			}
 			h := config.TrapHost{Addr: addr, Port: 162, Version: "2c", Community: m.Arg("COMMUNITY")}
@@ -172,11 +161,7 @@ func (in *Interp) snmpTree() *parse.Node {
 			if p := m.Arg("PORT"); p != "" {
 				h.Port = uint16(atoi(p))
 			}
-			if i >= 0 {
-				s.Hosts[i] = h
-			} else {
-				s.Hosts = append(s.Hosts, h)
-			}
+			upsert(&s.Hosts, at, h)
 			return nil
 		})
 	}
@@ -218,6 +203,27 @@ func (in *Interp) snmpTree() *parse.Node {
 					K("2c", "SNMPv2c", A(&parse.Arg{Name: "COMMUNITY"}, "community", hostPort).Do(host)),
 					K("3", "SNMPv3 (authPriv with the user's keys)", A(&parse.Arg{Name: "USER"}, "a configured snmp-server user", hostPort).Do(host)))).Undo(host)),
 	)
+}
+
+// upsert replaces the element of *list that match picks (communities,
+// users and hosts are keyed by name or address), or appends v.
+func upsert[T any](list *[]T, match func(T) bool, v T) {
+	if i := slices.IndexFunc(*list, match); i >= 0 {
+		(*list)[i] = v
+		return
+	}
+	*list = append(*list, v)
+}
+
+// remove deletes the element of *list that match picks; false when there
+// is none.
+func remove[T any](list *[]T, match func(T) bool) bool {
+	i := slices.IndexFunc(*list, match)
+	if i < 0 {
+		return false
+	}
+	*list = slices.Delete(*list, i, i+1)
+	return true
 }
 
 // withLoop lets an argument repeat.
