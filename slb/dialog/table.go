@@ -93,8 +93,9 @@ func New(maxEntries, shards, maxServers int) *Table {
 		lost:       make([]atomic.Int64, maxServers),
 		gens:       make([]atomic.Uint32, maxServers),
 	}
+	all := hugeSlots(per * shards)
 	for i := range t.shards {
-		t.shards[i].slots = make([]slot, per)
+		t.shards[i].slots = all[i*per : (i+1)*per : (i+1)*per]
 	}
 	return t
 }

@@ -1,0 +1,74 @@
+package dialog
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// hugeSlots gives n zeroed, writable slots, and where the kernel gives
+// transparent huge pages on request only (THP "madvise", the Debian
+// default) the table's memory is backed by them once touched.
+func TestHugeSlots(t *testing.T) {
+	const n = 400_000 // 9.6 MB: four whole huge pages at least
+	s := hugeSlots(n)
+	if len(s) != n {
+		t.Fatalf("len %d, want %d", len(s), n)
+	}
+	for i := range s {
+		if s[i] != (slot{}) {
+			t.Fatalf("slot %d not zero: %+v", i, s[i])
+		}
+		s[i].key = uint64(i) // touch every page
+	}
+	if s[n-1].key != n-1 || len(hugeSlots(0)) != 0 {
+		t.Fatal("slots not writable, or hugeSlots(0) not empty")
+	}
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || !bytes.Contains(mode, []byte("[madvise]")) {
+		t.Skipf("THP mode %q: only \"madvise\" shows the effect of hugeSlots alone", strings.TrimSpace(string(mode)))
+	}
+	kb, err := anonHugeKB(uintptr(unsafe.Pointer(&s[n/2])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kb < 2048 {
+		t.Errorf("mapping of the slots has %d kB in huge pages, want at least one 2048 kB page", kb)
+	}
+}
+
+// anonHugeKB reads AnonHugePages of the mapping of /proc/self/smaps that
+// holds addr.
+func anonHugeKB(addr uintptr) (int, error) {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		if lo, hi, ok := strings.Cut(fields[0], "-"); ok && !strings.HasSuffix(fields[0], ":") {
+			a, err1 := strconv.ParseUint(lo, 16, 64)
+			b, err2 := strconv.ParseUint(hi, 16, 64)
+			if err1 == nil && err2 == nil {
+				in = uint64(addr) >= a && uint64(addr) < b
+				continue
+			}
+		}
+		if in && fields[0] == "AnonHugePages:" && len(fields) >= 2 {
+			return strconv.Atoi(fields[1])
+		}
+	}
+	return 0, fmt.Errorf("no mapping holds %#x in /proc/self/smaps", addr)
+}
