@@ -36,7 +36,6 @@ type Conn struct {
 	// RawConn.Read/Write get a function value made once, not a closure.
 	n, cnt  int
 	errno   syscall.Errno
-	recvF   func(fd uintptr) bool
 	sendF   func(fd uintptr) bool
 	sendOff int
 
@@ -45,6 +44,8 @@ type Conn struct {
 	serveMs []Msg
 	serveH  func(n int) bool
 	serveE  syscall.Errno
+	oneF    func(n int) bool // c.one: Recv's handler
+	got     int              // what c.one saw
 }
 
 // New wraps uc for batches of up to batch messages.
@@ -62,9 +63,9 @@ func New(uc *net.UDPConn, batch int) (*Conn, error) {
 		names: make([]unix.RawSockaddrInet6, batch),
 		idx:   make([]int, batch),
 	}
-	c.recvF = c.recv
 	c.sendF = c.send
 	c.serveF = c.serve
+	c.oneF = c.one
 	return c, nil
 }
 
@@ -75,17 +76,18 @@ func (c *Conn) SetReadDeadline(t time.Time) error { return c.uc.SetReadDeadline(
 // Batch is the most messages one call handles.
 func (c *Conn) Batch() int { return len(c.hdrs) }
 
-// Recv fills up to len(ms) (at most Batch) messages and returns how many.
+// Recv fills up to len(ms) (at most Batch) messages and returns how many:
+// one batch of Serve.
 func (c *Conn) Recv(ms []Msg) (int, error) {
-	c.cnt = c.prepRecv(ms)
-	if err := c.rc.Read(c.recvF); err != nil {
+	if err := c.Serve(ms, c.oneF); err != nil {
 		return 0, err
 	}
-	if c.errno != 0 {
-		return 0, fmt.Errorf("recvmmsg: %w", c.errno)
-	}
-	c.took(ms, c.n)
-	return c.n, nil
+	return c.got, nil
+}
+
+func (c *Conn) one(n int) bool {
+	c.got = n
+	return false
 }
 
 // Serve reads batches into ms and calls h with the count of each, until h
@@ -116,6 +118,16 @@ func (c *Conn) Serve(ms []Msg, h func(n int) bool) error {
 	return nil
 }
 
+// serve and send use RawSyscall6, not Syscall6: the socket is non-blocking
+// (the Go poller waits for it), so neither call ever sleeps in the kernel,
+// and Syscall6's entersyscall/exitsyscall bought nothing but cost: every
+// call marked the P as in a syscall, which kept the runtime's sysmon
+// thread waking every 20 µs to look for Ps to retake. Profiled under SIPp
+// at 2000 calls/s (docs/performance.md), sysmon's sleeps and wake-ups were
+// a fifth of the daemon's CPU; with raw syscalls sysmon backs off to its
+// idle period. A sendmmsg on loopback runs the receivers' input path
+// inline, so a batch can take tens of µs; the goroutine just keeps its P
+// for that long, as it would running Go code.
 func (c *Conn) serve(fd uintptr) bool {
 	for {
 		cnt := c.prepRecv(c.serveMs)
@@ -165,28 +177,6 @@ func (c *Conn) took(ms []Msg, n int) {
 		ms[i].Trunc = c.hdrs[i].Hdr.Flags&unix.MSG_TRUNC != 0
 		ms[i].Addr = c.addr(i)
 	}
-}
-
-// recv and send use RawSyscall6, not Syscall6: the socket is non-blocking
-// (the Go poller waits for it), so neither call ever sleeps in the kernel,
-// and Syscall6's entersyscall/exitsyscall bought nothing but cost: every
-// call marked the P as in a syscall, which kept the runtime's sysmon
-// thread waking every 20 µs to look for Ps to retake. Profiled under SIPp
-// at 2000 calls/s (docs/performance.md), sysmon's sleeps and wake-ups were
-// a fifth of the daemon's CPU; with raw syscalls sysmon backs off to its
-// idle period. A sendmmsg on loopback runs the receivers' input path
-// inline, so a batch can take tens of µs; the goroutine just keeps its P
-// for that long, as it would running Go code.
-func (c *Conn) recv(fd uintptr) bool {
-	r, _, e := syscall.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&c.hdrs[0])), uintptr(c.cnt), 0, 0, 0)
-	if e == syscall.EAGAIN {
-		return false
-	}
-	if e == syscall.EINTR {
-		return false
-	}
-	c.n, c.errno = int(r), e
-	return true
 }
 
 func (c *Conn) addr(i int) netip.AddrPort {
