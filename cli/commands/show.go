@@ -62,6 +62,9 @@ func showVersion(m *parse.Match) error {
 		fmt.Fprintf(c.out, "Uptime: %s\n", time.Since(st.Started).Truncate(time.Second))
 	}
 	fmt.Fprintf(c.out, "Hostname: %s\n", c.in.cfg.Hostname)
+	if st.CPUs > 0 {
+		fmt.Fprintf(c.out, "CPUs: %d, data path workers per VIP port: %d, scheduler processors in use: %d\n", st.CPUs, st.Workers, st.Procs)
+	}
 	return nil
 }
 

@@ -1,8 +1,10 @@
 package boot
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -144,4 +146,40 @@ func TestFactoryDefaultsAndUnreadable(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, "startup-config")); err != nil || !fi.IsDir() {
 		t.Errorf("startup-config was replaced: %v", err)
 	}
+}
+
+// TestSchedulerProcs: show version tells the CPUs, the workers per VIP
+// port (one per CPU) and the scheduler's processors, which an idle daemon
+// brings down to one (sys/procs) unless GOMAXPROCS is set, which it
+// keeps.
+func TestSchedulerProcs(t *testing.T) {
+	cpus := runtime.NumCPU()
+	if cpus < 2 {
+		t.Skip("one CPU: nothing to adapt")
+	}
+	line := func(d *daemon) string {
+		out, _, _ := d.cli("show version")
+		for l := range strings.Lines(out) {
+			if strings.HasPrefix(l, "CPUs: ") {
+				return strings.TrimSpace(l)
+			}
+		}
+		t.Fatalf("show version has no CPUs line:\n%s", out)
+		return ""
+	}
+	want := fmt.Sprintf("CPUs: %d, data path workers per VIP port: %d, scheduler processors in use: 1", cpus, cpus)
+	d := boot(t, "")
+	deadline := time.Now().Add(15 * time.Second)
+	for l := line(d); l != want; l = line(d) {
+		if time.Now().After(deadline) {
+			t.Fatalf("idle daemon: %q, want %q", l, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	fixed := boot(t, "", "GOMAXPROCS=2")
+	time.Sleep(time.Second) // past a few intervals of the controller, were it running
+	if l, w := line(fixed), "scheduler processors in use: 2"; !strings.HasSuffix(l, w) {
+		t.Errorf("GOMAXPROCS=2 set: %q, want it to end %q", l, w)
+	}
+	contains(t, "log", fixed.log.String(), "scheduler processors fixed")
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"sipslb/slb/config"
@@ -28,6 +29,7 @@ func (e *Engine) Status() *status.Snapshot {
 	hs := e.prober.Status()
 	snap := &status.Snapshot{
 		Taken: time.Now(), Started: e.started,
+		Workers: e.workers, Procs: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU(),
 		Reals:    map[string]*status.Real{},
 		Virtuals: map[string]*status.Virtual{},
 	}

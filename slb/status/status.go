@@ -9,10 +9,13 @@ import "time"
 // Snapshot is one consistent-enough reading of the running state. Counters
 // are read atomically one by one, not under a global lock.
 type Snapshot struct {
-	Taken    time.Time
-	Started  time.Time
-	Reals    map[string]*Real
-	Virtuals map[string]*Virtual
+	Taken   time.Time
+	Started time.Time
+	// The data path's workers per VIP port, and the processors the Go
+	// scheduler runs them on now (GOMAXPROCS; it follows the load) of CPUs.
+	Workers, Procs, CPUs int
+	Reals                map[string]*Real
+	Virtuals             map[string]*Virtual
 }
 
 // Health is the state of a real port as the health checker sees it.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 
@@ -21,6 +22,7 @@ import (
 	"sipslb/slb/engine"
 	"sipslb/slb/health"
 	"sipslb/slb/status"
+	"sipslb/sys/procs"
 	"sipslb/sys/store"
 	"sipslb/sys/systemd"
 )
@@ -166,6 +168,14 @@ func Run(ctx context.Context, o Options) error {
 	svcCtx, stopSvc := context.WithCancel(ctx)
 	defer stopSvc()
 	go svc.run(svcCtx)
+	if why := procs.Fixed(); why != "" {
+		log.Info("scheduler processors fixed", "procs", runtime.GOMAXPROCS(0), "why", why)
+	} else {
+		pc := procs.New(log)
+		done := make(chan struct{})
+		go func() { pc.Run(svcCtx); close(done) }()
+		defer func() { stopSvc(); <-done }()
+	}
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
