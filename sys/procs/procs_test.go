@@ -122,6 +122,10 @@ func TestRealProcess(t *testing.T) {
 	c := New(nil)
 	c.Policy.Max = 2
 	c.Policy.Interval = 50 * time.Millisecond
+	// Low thresholds: under `go test ./...` other packages' tests share the
+	// CPUs, and a spinning goroutine may get well under a core. (TestNext
+	// covers the daemon's thresholds.)
+	c.Policy.Up, c.Policy.Down = 0.2, 0.1
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
