@@ -11,8 +11,9 @@ import "time"
 type Snapshot struct {
 	Taken   time.Time
 	Started time.Time
-	// The data path's workers per VIP port, and the processors the Go
-	// scheduler runs them on now (GOMAXPROCS; it follows the load) of CPUs.
+	// Workers is the data path's sockets (one goroutine each) per VIP port;
+	// Procs the Go scheduler's processors now (GOMAXPROCS, which sys/procs
+	// moves with the load); CPUs those the process may run on.
 	Workers, Procs, CPUs int
 	Reals                map[string]*Real
 	Virtuals             map[string]*Virtual
