@@ -3,11 +3,8 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"sipslb/cli/commands"
@@ -48,20 +45,10 @@ func stallAfter(watchdog time.Duration) time.Duration {
 	return min(engine.DefaultStallAfter, max(time.Second, watchdog/2))
 }
 
-// SSHEnv names a test knob: with SIPSLB_TEST_SSH=off the daemon starts no
-// SSH server at all, whatever the config says. The appliance listens on
-// port 22 of every address by default (ip ssh), which a test daemon must
-// not do: test packages boot many daemons at once on one host, and as root
-// the first would take the host's port 22. Harnesses that do not test SSH
-// set it (e2e/boot, e2e/proxy, cli/console); e2e/ssh configures ip ssh
-// listen-address and a free port instead.
-const SSHEnv = "SIPSLB_TEST_SSH"
-
 // newSSH starts the SSH server's host key; an error leaves the box without
 // SSH but running (the console still works), and is logged.
 func newSSH(o Options, in *commands.Interp, ctlSrv *ctl.Server, log *slog.Logger) *sshsrv.Server {
-	if os.Getenv(SSHEnv) == "off" {
-		log.Warn("ssh disabled by the test knob " + SSHEnv + "=off: ip ssh settings are ignored")
+	if sshOff(log) {
 		return nil
 	}
 	exe, err := os.Executable()
@@ -155,37 +142,3 @@ func (s *services) run(ctx context.Context) {
 		}
 	}
 }
-
-// WedgeEnv names the test hook that lets a test see the watchdog pings
-// stop. With SIPSLB_TEST_WEDGE=control, SIGUSR1 makes a command hold the
-// interpreter lock for good; with SIPSLB_TEST_WEDGE=worker, it makes one
-// data path worker stop going round its loop (engine.WedgeWorker). Without
-// the variable SIGUSR1 is not caught.
-const WedgeEnv = "SIPSLB_TEST_WEDGE"
-
-func wedgeHook(in *commands.Interp, eng *engine.Engine, log *slog.Logger) {
-	what := os.Getenv(WedgeEnv)
-	if what != "control" && what != "worker" {
-		return
-	}
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGUSR1)
-	go func() {
-		<-ch
-		if what == "worker" {
-			log.Warn("test hook: wedging a data path worker")
-			eng.WedgeWorker()
-			return
-		}
-		log.Warn("test hook: wedging the control loop")
-		s := in.Open("wedge", commands.PrivSuper, "test hook")
-		in.Exec(s, "show version", blockingWriter{})
-	}()
-}
-
-// blockingWriter never returns: a command writing to it keeps the lock.
-type blockingWriter struct{}
-
-func (blockingWriter) Write([]byte) (int, error) { select {} }
-
-var _ io.Writer = blockingWriter{}

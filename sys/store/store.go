@@ -27,15 +27,15 @@ var ErrNotExist = fs.ErrNotExist
 type Store struct {
 	Dir string
 	// fault, when set, names a point inside Save at which the process kills
-	// itself with SIGKILL; the crash-safety test sets it through the
-	// SIPSLB_TEST_FAULT environment variable.
+	// itself with SIGKILL. Only a test build (-tags sipslbtest) sets it,
+	// from SIPSLB_TEST_FAULT (fault_sipslbtest.go); the crash-safety test
+	// in e2e/boot uses it.
 	fault string
 }
 
-// New returns the store of dir, reading the test fault point from the
-// environment.
+// New returns the store of dir.
 func New(dir string) *Store {
-	return &Store{Dir: dir, fault: os.Getenv("SIPSLB_TEST_FAULT")}
+	return &Store{Dir: dir, fault: faultPoint()}
 }
 
 // Path is the startup-config file.
@@ -83,7 +83,8 @@ func (s *Store) Save(text []byte) error {
 	switch err := os.Link(s.Path(), bakTmp); {
 	case err == nil:
 		if err := os.Rename(bakTmp, filepath.Join(s.Dir, BackupName)); err != nil {
-			return err
+			os.Remove(bakTmp)
+			return fmt.Errorf("keeping the previous startup-config: %w", err)
 		}
 	case errors.Is(err, fs.ErrNotExist):
 	default:

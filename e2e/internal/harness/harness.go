@@ -15,10 +15,16 @@ import (
 	"testing"
 )
 
+// BuildTags are the tags of the binary end-to-end tests run: sipslbtest
+// compiles in the test hooks (SIPSLB_TEST_SSH, SIPSLB_TEST_WEDGE,
+// SIPSLB_TEST_FAULT) that the release build leaves out. A prebuilt
+// SIPSLB_BIN must be built with them too.
+const BuildTags = "sipslbtest"
+
 // Main is a package's TestMain: it sets *bin to SIPSLB_BIN when given (a
-// prebuilt binary, e.g. a -race build), else builds sipslb from this tree
-// into a temporary directory, runs the tests, removes the directory and
-// exits.
+// prebuilt binary, e.g. a -race build, built with -tags sipslbtest), else
+// builds sipslb from this tree with BuildTags into a temporary directory,
+// runs the tests, removes the directory and exits.
 func Main(m *testing.M, pkg string, bin *string) { MainWith(m, pkg, bin, nil) }
 
 // MainWith is Main with a setup step: setup (when not nil) gets the
@@ -39,7 +45,7 @@ func run(m *testing.M, dir string, bin *string, setup func(dir string) error) in
 		*bin = b
 	} else {
 		*bin = filepath.Join(dir, "sipslb")
-		out, err := exec.Command("go", "build", "-o", *bin, "sipslb").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", BuildTags, "-o", *bin, "sipslb").CombinedOutput()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "building sipslb: %v\n%s", err, out)
 			return 1

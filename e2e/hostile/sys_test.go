@@ -1,0 +1,204 @@
+package hostile
+
+// Attacks on the daemon's own doors (address block 127.77.4.0/24): bad
+// startup-config reloads, idle SSH connections holding pre-authentication
+// slots, the watchdog under load, and the test hooks in a release build.
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// sysNet is this file's address block.
+const sysNet = "127.77.4."
+
+// sysLB is one running `sipslb boot` of this file's tests.
+type sysLB struct {
+	t       *testing.T
+	bin     string
+	dir     string
+	cmd     *exec.Cmd
+	logPath string
+	exited  chan struct{}
+}
+
+// sysBoot starts bin on dir (fresh when "") with startup-config text (none
+// when "") and env, and waits until its control socket answers.
+func sysBoot(t *testing.T, bin, dir, text string, env ...string) *sysLB {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if text != "" {
+		if err := os.WriteFile(filepath.Join(dir, "startup-config"), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := &sysLB{t: t, bin: bin, dir: dir, logPath: filepath.Join(t.TempDir(), "daemon.log"), exited: make(chan struct{})}
+	logf, err := os.Create(d.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	d.cmd = exec.Command(bin, "boot", "--state-dir", dir)
+	d.cmd.Env = append(os.Environ(), env...)
+	d.cmd.Stderr = logf
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.cmd.Wait(); close(d.exited) }()
+	t.Cleanup(d.stop)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, _, code := d.cli("show version"); code == 0 {
+			return d
+		}
+		select {
+		case <-d.exited:
+			t.Fatalf("daemon exited; log:\n%s", d.log())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon not up after 20s; log:\n%s", d.log())
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func (d *sysLB) log() string {
+	b, _ := os.ReadFile(d.logPath)
+	return string(b)
+}
+
+func (d *sysLB) stop() {
+	select {
+	case <-d.exited:
+		return
+	default:
+	}
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.exited:
+	case <-time.After(10 * time.Second):
+		d.cmd.Process.Kill()
+		<-d.exited
+	}
+	if d.t.Failed() {
+		d.t.Logf("daemon log:\n%s", d.log())
+	}
+}
+
+// cli runs `sipslb cli -c` with lines; each command gets at most 30 s.
+func (d *sysLB) cli(lines ...string) (stdout, stderr string, code int) {
+	args := []string{"cli", "--state-dir", d.dir}
+	for _, l := range lines {
+		args = append(args, "-c", l)
+	}
+	cmd := exec.Command(d.bin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	t := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer t.Stop()
+	err := cmd.Wait()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		code = -1
+	}
+	return o.String(), e.String(), code
+}
+
+func (d *sysLB) mustCLI(lines ...string) string {
+	d.t.Helper()
+	out, errOut, code := d.cli(lines...)
+	if code != 0 {
+		d.t.Fatalf("cli %q: exit %d\nstdout:\n%s\nstderr:\n%s", lines, code, out, errOut)
+	}
+	return out
+}
+
+// sysWait polls cond every 25 ms for at most 15 s.
+func sysWait(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// sysFreePort is a TCP port free on ip right now.
+func sysFreePort(t *testing.T, ip string) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestReleaseIgnoresTestHooks builds sipslb the way `make build` and the
+// image do (no sipslbtest tag) and shows that it honours none of the test
+// hooks: the binary does not even contain their names, SIPSLB_TEST_SSH=off
+// does not stop it from serving SSH, and SIPSLB_TEST_FAULT does not make
+// write memory kill it.
+func TestReleaseIgnoresTestHooks(t *testing.T) {
+	rel := filepath.Join(t.TempDir(), "sipslb-release")
+	if out, err := exec.Command("go", "build", "-trimpath", "-o", rel, "sipslb").CombinedOutput(); err != nil {
+		t.Fatalf("release build: %v\n%s", err, out)
+	}
+	for _, b := range []struct{ path, what string }{{rel, "release"}, {sipslbBin, "test"}} {
+		raw, err := os.ReadFile(b.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"SIPSLB_TEST_SSH", "SIPSLB_TEST_WEDGE", "SIPSLB_TEST_FAULT"} {
+			has := bytes.Contains(raw, []byte(name))
+			if b.what == "release" && has {
+				t.Errorf("the release binary contains %s", name)
+			}
+			if b.what == "test" && !has && os.Getenv("SIPSLB_BIN") == "" {
+				t.Errorf("the test binary lacks %s: is the harness building with -tags sipslbtest?", name)
+			}
+		}
+	}
+	ip := sysNet + "10"
+	port := sysFreePort(t, ip)
+	cfg := "hostname rel\nip ssh listen-address " + ip + "\nip ssh port " + strconv.Itoa(port) + "\nend\n"
+	d := sysBoot(t, rel, "", cfg, "SIPSLB_TEST_SSH=off", "SIPSLB_TEST_FAULT=before-rename", "SIPSLB_TEST_WEDGE=control")
+	sysWait(t, "the release daemon's SSH port", func() bool {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(ip, strconv.Itoa(port)), time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	d.mustCLI("configure terminal", "hostname rel2", "end", "write memory")
+	got, err := os.ReadFile(filepath.Join(d.dir, "startup-config"))
+	if err != nil || !strings.Contains(string(got), "hostname rel2") {
+		t.Fatalf("write memory with SIPSLB_TEST_FAULT set: startup-config = %q, %v", got, err)
+	}
+	select {
+	case <-d.exited:
+		t.Fatalf("the release daemon died; log:\n%s", d.log())
+	default:
+	}
+	if strings.Contains(d.log(), "test knob") || strings.Contains(d.log(), "test hook") {
+		t.Errorf("the release daemon mentions a test hook:\n%s", d.log())
+	}
+}
