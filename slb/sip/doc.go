@@ -17,8 +17,10 @@
 //     retransmissions, CANCEL and the ACK of a non-2xx get the same one;
 //     IsOurBranch recognises it on a response.
 //   - AppendForwardRequest inserts our Via (and optionally Record-Route),
-//     decrements Max-Forwards, adds received/rport to the client's Via and
-//     can pop our own Route.
+//     decrements Max-Forwards, sets received/rport on the client's Via from
+//     the datagram's source (overwriting whatever the client wrote there)
+//     and can pop our own Route. Via.ReplyTarget says where the responses
+//     then go: always the source address.
 //   - AppendForwardResponse pops our Via; Msg.NextHop says where the
 //     response goes.
 //   - AppendResponse builds the balancer's own stateless answers (483, 503).

@@ -12,7 +12,7 @@ type editKind uint8
 
 const (
 	editDelete        editKind = iota // drop del bytes
-	editRportValue                    // "=" source port, after a valueless rport
+	editRport                         // "rport=" source port, replacing the whole rport parameter
 	editReceivedParam                 // ";received=" source IP
 	editReceivedValue                 // source IP, replacing an existing received value
 	editMaxForwards                   // Max-Forwards minus one, replacing the digits
@@ -54,8 +54,8 @@ func (ed *editor) apply(dst, b []byte, from, to int, sp *splice) []byte {
 	for _, x := range ed.e[:ed.n] {
 		dst = append(dst, b[cur:x.off]...)
 		switch x.kind {
-		case editRportValue:
-			dst = append(dst, '=')
+		case editRport:
+			dst = append(dst, "rport="...)
 			dst = strconv.AppendUint(dst, uint64(sp.src.Port()), 10)
 		case editReceivedParam:
 			dst = append(dst, ";received="...)
@@ -74,24 +74,31 @@ func (ed *editor) apply(dst, b []byte, from, to int, sp *splice) []byte {
 }
 
 // addVia records the RFC 3261 §18.2.1 and RFC 3581 §4 changes to the
-// top Via of a request that arrived from src: received when the sent-by
-// host is not the source address (always when rport asks for a value),
-// and the rport value.
+// top Via of a request that arrived from src. What the client wrote in
+// received and rport is never trusted: a response follows them (Via.Target),
+// so a forged value would turn the balancer into a reflector towards any
+// host and port. So:
+//   - rport, with or without a value, with or without blanks around "=",
+//     is replaced as a whole by rport=<source port>;
+//   - a received the client wrote is replaced by the source address;
+//   - otherwise received=<source address> is added when the sent-by host is
+//     not the source address, or when rport is present (RFC 3581 §4 asks
+//     for it even when they are equal).
+//
+// Via.ReplyTarget is where the rewritten Via then sends responses.
 func (ed *editor) addVia(b []byte, v *Via, src netip.AddrPort) {
 	if !src.IsValid() {
 		return
 	}
-	rportAsked := v.Rport == 0
-	if rportAsked {
-		ed.add(int(v.RportParam.End()), 0, editRportValue)
-	}
-	host, ok := ParseIP(v.Host.Bytes(b))
-	same := ok && host.Unmap() == src.Addr().Unmap().WithZone("")
-	if same && !rportAsked {
-		return
+	if v.Rport >= 0 {
+		ed.add(int(v.RportParam.Off), int(v.RportParam.Len), editRport)
 	}
 	if v.Received.Len > 0 {
 		ed.add(int(v.Received.Off), int(v.Received.Len), editReceivedValue)
+		return
+	}
+	host, ok := ParseIP(v.Host.Bytes(b))
+	if ok && host.Unmap() == src.Addr().Unmap().WithZone("") && v.Rport < 0 {
 		return
 	}
 	ed.add(int(v.End), 0, editReceivedParam)

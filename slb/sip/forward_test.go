@@ -58,10 +58,16 @@ func TestAppendForwardRequest(t *testing.T) {
 			want: options(ourVia+"Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKc1;rport=5062;received=192.0.2.10", "Max-Forwards: 69"),
 		},
 		{
-			name: "rport with value is left alone",
-			in:   options("Via: SIP/2.0/UDP 192.0.2.10:5062;rport=5062;branch=z9hG4bKc1", "Max-Forwards: 70"),
+			name: "rport with a value gets the source port and received",
+			in:   options("Via: SIP/2.0/UDP 192.0.2.10:5062;rport=9999;branch=z9hG4bKc1", "Max-Forwards: 70"),
 			f:    Forward{Source: client},
-			want: options(ourVia+"Via: SIP/2.0/UDP 192.0.2.10:5062;rport=5062;branch=z9hG4bKc1", "Max-Forwards: 69"),
+			want: options(ourVia+"Via: SIP/2.0/UDP 192.0.2.10:5062;rport=5062;branch=z9hG4bKc1;received=192.0.2.10", "Max-Forwards: 69"),
+		},
+		{
+			name: "forged received and rport with blanks are overwritten",
+			in:   options("Via: SIP/2.0/UDP 192.0.2.10:5062;received = 127.0.0.77;rport = 9999;branch=z9hG4bKc1", "Max-Forwards: 70"),
+			f:    Forward{Source: nat},
+			want: options(ourVia+"Via: SIP/2.0/UDP 192.0.2.10:5062;received = 192.0.2.10;rport=40000;branch=z9hG4bKc1", "Max-Forwards: 69"),
 		},
 		{
 			name: "stale received is replaced",

@@ -11,7 +11,8 @@ import (
 // FuzzScan feeds arbitrary bytes to Scan and, when it accepts them, to
 // every rewriter, checking the package invariants: no panic, every span
 // inside the buffer, a routable message has a Call-ID and a Via, and what
-// the rewriters produce scans again with the same Call-ID. The committed
+// the rewriters produce scans again with the same Call-ID, and a forwarded
+// request's client Via sends responses to the request's source. The committed
 // corpus in testdata/fuzz/FuzzScan holds real-world shapes (INVITE,
 // REGISTER, 200 OK, ACK, BYE, compact forms); the RFC 4475 files are added
 // here.
@@ -62,6 +63,12 @@ func FuzzScan(f *testing.F) {
 			}
 			if !bytes.Equal(out.CallID.Bytes(fwd), callID) || out.ViaCount != m.ViaCount+1 {
 				t.Fatalf("forwarded request lost its Call-ID or Via: %q", fwd)
+			}
+			// Whatever the client wrote in its Via, the responses go back
+			// to where the datagram came from.
+			hop, ok := out.Via[1].Target(fwd)
+			if want := m.Via[0].ReplyTarget(src); !ok || netip.AddrPortFrom(hop.Addr().Unmap(), hop.Port()) != want {
+				t.Fatalf("client Via targets %v %v after forwarding, want %v: %q", hop, ok, want, fwd)
 			}
 			return
 		}

@@ -1,5 +1,7 @@
 package sip
 
+import "net/netip"
+
 // via reads every via-parm of one Via header field, keeping the first two
 // in m.Via and counting all of them.
 func (m *Msg) via(b []byte, f field) Reason {
@@ -141,4 +143,23 @@ func viaParm(b []byte, p, e int, v *Via) (int, bool) {
 		p = skipLWS(b, q, e)
 	}
 	return p, true
+}
+
+// ReplyTarget is where the responses to a request whose top via-parm is v,
+// received from src, go (RFC 3261 §18.2.2 with RFC 3581 §4): always to the
+// source address, to the source port when v carries rport (with or without
+// a value: a value the client wrote is replaced), else to the sent-by port
+// (5060 by default). Nothing the client wrote in received or rport can name
+// another host. It is the Target of v once AppendForwardRequest or
+// AppendResponse has rewritten it.
+func (v *Via) ReplyTarget(src netip.AddrPort) netip.AddrPort {
+	ip := src.Addr().Unmap().WithZone("")
+	if v.Rport >= 0 {
+		return netip.AddrPortFrom(ip, src.Port())
+	}
+	port := uint16(5060)
+	if v.Port > 0 {
+		port = uint16(v.Port)
+	}
+	return netip.AddrPortFrom(ip, port)
 }

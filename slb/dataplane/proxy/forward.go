@@ -337,23 +337,9 @@ func (f *Forwarder) answer(sh *stats.Shard, pkt []byte, src netip.AddrPort, out 
 	tag := appendHex(f.tag[:0], hash.Key(m.CallID.Bytes(pkt)))
 	o := sip.AppendResponse(out[:0], pkt, m, src, code, phrase, tag)
 	sh.Answer(a)
-	return Result{Verdict: Answered, Reason: why, Out: o, To: replyTarget(m, pkt, src)}
-}
-
-// replyTarget is where a response to the request in m goes (RFC 3261
-// §18.2.2 with RFC 3581): the source address and port when the top Via
-// asked for rport, else the source address (received) and the sent-by
-// port.
-func replyTarget(m *sip.Msg, pkt []byte, src netip.AddrPort) netip.AddrPort {
-	v := &m.Via[0]
-	if v.Rport >= 0 {
-		return src
-	}
-	port := uint16(5060)
-	if v.Port > 0 {
-		port = uint16(v.Port)
-	}
-	return netip.AddrPortFrom(src.Addr(), port)
+	// The answer goes where the rewritten Via sends it: the source
+	// address, never a received or rport the client wrote.
+	return Result{Verdict: Answered, Reason: why, Out: o, To: m.Via[0].ReplyTarget(src)}
 }
 
 func appendHex(dst []byte, x uint64) []byte {
