@@ -9,6 +9,9 @@ import (
 
 	"sipslb/cli/parse"
 	"sipslb/slb/config"
+	"sipslb/slb/reason"
+	"sipslb/slb/sip"
+	"sipslb/slb/stats"
 	"sipslb/slb/status"
 )
 
@@ -167,7 +170,7 @@ func showVirtual(m *parse.Match) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%d\t%d\n", config.PortName(vp.Port), mode, sw,
 				ps.Dialogs, ps.PeakDialogs, ps.Placed,
-				yesNo(ps.Listening), sum(ps.Requests), sum(ps.Responses), sum(ps.Drops), len(vp.Binds))
+				yesNo(ps.Listening), sum(ps.Requests[:]), sum(ps.Responses[:]), sum(ps.Drops[:]), len(vp.Binds))
 		}
 		tw.Flush()
 	}
@@ -214,10 +217,10 @@ func showSIPStats(m *parse.Match) error {
 				ps = *sv.Ports[vp.Port]
 			}
 			fmt.Fprintf(c.out, "Virtual server %s %s port %s\n", v.Name, v.Addr, config.PortName(vp.Port))
-			printCounts(c.out, "Requests", ps.Requests)
-			printCounts(c.out, "Responses", ps.Responses)
-			printCounts(c.out, "Drops", ps.Drops)
-			printCounts(c.out, "Answered by the balancer", ps.Answers)
+			printCounts[sip.Method](c.out, "Requests", ps.Requests[:])
+			printCounts[stats.Class](c.out, "Responses", ps.Responses[:])
+			printCounts[reason.Reason](c.out, "Drops", ps.Drops[:])
+			printCounts[stats.Answer](c.out, "Answered by the balancer", ps.Answers[:])
 			fmt.Fprintf(c.out, "  Dialogs: %d\n", ps.Dialogs)
 			fmt.Fprintf(c.out, "  Dialogs peak: %d\n", ps.PeakDialogs)
 			fmt.Fprintf(c.out, "  Dialogs total: %d\n", ps.Placed)
@@ -226,11 +229,16 @@ func showSIPStats(m *parse.Match) error {
 	return nil
 }
 
-func printCounts(w io.Writer, title string, cs []status.Count) {
+// printCounts prints the total of counters indexed by K and each one that
+// is not zero, under K's name for its index.
+func printCounts[K interface {
+	~uint8
+	String() string
+}](w io.Writer, title string, cs []uint64) {
 	fmt.Fprintf(w, "  %s: %d\n", title, sum(cs))
-	for _, x := range cs {
-		if x.N > 0 {
-			fmt.Fprintf(w, "    %-22s %d\n", x.Name, x.N)
+	for i, n := range cs {
+		if n > 0 {
+			fmt.Fprintf(w, "    %-22s %d\n", K(i).String(), n)
 		}
 	}
 }
@@ -311,10 +319,10 @@ func (c *call) visible(text string) string {
 	return maskSecrets(text)
 }
 
-func sum(cs []status.Count) uint64 {
+func sum(cs []uint64) uint64 {
 	var n uint64
 	for _, x := range cs {
-		n += x.N
+		n += x
 	}
 	return n
 }

@@ -24,6 +24,8 @@ import (
 
 	"sipslb/slb/config"
 	"sipslb/slb/health"
+	"sipslb/slb/sip"
+	"sipslb/slb/status"
 )
 
 func kwAddr(block, host int) netip.Addr {
@@ -225,12 +227,7 @@ func (c *sipClient) send(t *testing.T, method, callID string) {
 
 // invites counts the INVITEs the VIP port "v" has taken in.
 func invites(e *Engine) uint64 {
-	for _, c := range e.Status().Virtuals["v"].Ports[5060].Requests {
-		if c.Name == "INVITE" {
-			return c.N
-		}
-	}
-	return 0
+	return e.Status().Virtuals["v"].Ports[5060].Requests[sip.MethodInvite]
 }
 
 // sendInvites sends n INVITEs with fresh Call-IDs, paced so the loopback
@@ -357,7 +354,7 @@ func healthOfKey(e *Engine, real string) health.Status {
 	return e.prober.Status()[health.Key{Real: real, Port: 5060}]
 }
 
-func waitState(t *testing.T, e *Engine, real string, want health.State) {
+func waitState(t *testing.T, e *Engine, real string, want status.Health) {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("%s %v", real, want), 5*time.Second, func() bool { return healthOfKey(e, real).State == want })
 }
@@ -402,8 +399,8 @@ func TestKeywordKeepaliveMethodAndAoR(t *testing.T) {
 	if n := p2.count("REGISTER"); n != 0 || p2.count("OPTIONS") < 2 {
 		t.Errorf("rs2 (override method options): %d REGISTER, %d OPTIONS probes", n, p2.count("OPTIONS"))
 	}
-	waitState(t, e, "rs1", health.StateUp)
-	waitState(t, e, "rs2", health.StateUp)
+	waitState(t, e, "rs1", status.Up)
+	waitState(t, e, "rs2", status.Up)
 
 	// no port sip keepalive method: rs2 follows the global method again.
 	c = c.Clone()
@@ -422,8 +419,8 @@ func TestKeywordKeepaliveStatusCodes(t *testing.T) {
 	newPeer(t, kwAddr(block, 12), 404)
 	c := kwConfig(block, 2, true)
 	kwApply(t, e, c)
-	waitState(t, e, "rs1", health.StateFailing)
-	waitState(t, e, "rs2", health.StateFailing)
+	waitState(t, e, "rs1", status.Failing)
+	waitState(t, e, "rs2", status.Failing)
 	waitFor(t, "failing servers leave the pool", 2*time.Second, func() bool { return !inPool(e, block, "rs1") && !inPool(e, block, "rs2") })
 
 	c = c.Clone()
@@ -434,10 +431,10 @@ func TestKeywordKeepaliveStatusCodes(t *testing.T) {
 	c.Health.Codes = codes
 	c.Reals[1].Ports[0].Health.Codes = config.Codes{{200, 200}} // port sip keepalive status-codes 200
 	kwApply(t, e, c)
-	waitState(t, e, "rs1", health.StateUp)
+	waitState(t, e, "rs1", status.Up)
 	waitFor(t, "rs1 back in the pool", 2*time.Second, func() bool { return inPool(e, block, "rs1") })
 	time.Sleep(300 * time.Millisecond) // three more probes of rs2
-	if s := healthOfKey(e, "rs2"); s.State != health.StateFailing || inPool(e, block, "rs2") {
+	if s := healthOfKey(e, "rs2"); s.State != status.Failing || inPool(e, block, "rs2") {
 		t.Errorf("rs2 (override status-codes 200) answering 404: %v, in pool %v", s.State, inPool(e, block, "rs2"))
 	}
 }
@@ -452,17 +449,17 @@ func TestKeywordKeepaliveChallengeHealthy(t *testing.T) {
 	c := kwConfig(block, 2, true)
 	c.Health.Method = config.MethodRegister
 	kwApply(t, e, c)
-	waitState(t, e, "rs1", health.StateUp)
-	waitState(t, e, "rs2", health.StateUp)
+	waitState(t, e, "rs1", status.Up)
+	waitState(t, e, "rs2", status.Up)
 
 	c = c.Clone()
 	c.Health.ChallengeHealthy = false // no server sip-keepalive challenge-healthy
 	on := true
 	c.Reals[1].Ports[0].Health.ChallengeHealthy = &on // port sip keepalive challenge-healthy
 	kwApply(t, e, c)
-	waitState(t, e, "rs1", health.StateFailing)
+	waitState(t, e, "rs1", status.Failing)
 	time.Sleep(300 * time.Millisecond)
-	if s := healthOfKey(e, "rs2"); s.State != health.StateUp {
+	if s := healthOfKey(e, "rs2"); s.State != status.Up {
 		t.Errorf("rs2 (override challenge-healthy) answering 401: %v", s.State)
 	}
 }
@@ -481,11 +478,11 @@ func TestKeywordKeepaliveTimeout(t *testing.T) {
 	short := 50 * time.Millisecond
 	c.Reals[1].Ports[0].Health.Timeout = &short
 	kwApply(t, e, c)
-	waitState(t, e, "rs2", health.StateDown)
+	waitState(t, e, "rs2", status.Down)
 	if s := healthOfKey(e, "rs2"); s.LastResult.Kind != health.ResultTimeout {
 		t.Errorf("rs2 (timeout 50ms) last result %v, want timeout", s.LastResult)
 	}
-	waitState(t, e, "rs1", health.StateUp)
+	waitState(t, e, "rs1", status.Up)
 }
 
 // server sip-keepalive interval and a per-port override: the probe rate
@@ -527,8 +524,8 @@ func TestKeywordKeepaliveRetriesAndRise(t *testing.T) {
 	one := 1
 	c.Reals[1].Ports[0].Health.Retries, c.Reals[1].Ports[0].Health.Rise = &one, &one
 	kwApply(t, e, c)
-	waitState(t, e, "rs1", health.StateUp)
-	waitState(t, e, "rs2", health.StateUp)
+	waitState(t, e, "rs1", status.Up)
+	waitState(t, e, "rs2", status.Up)
 
 	// Both stop answering. Watch rs1's counters at every change.
 	p1.code.Store(0)
@@ -537,14 +534,14 @@ func TestKeywordKeepaliveRetriesAndRise(t *testing.T) {
 	var atDown health.Status
 	waitFor(t, "rs1 down", 5*time.Second, func() bool {
 		s := healthOfKey(e, "rs1")
-		if s.State == health.StateUp {
+		if s.State == status.Up {
 			maxUpFails = max(maxUpFails, s.ConsecutiveFailures)
-			if healthOfKey(e, "rs2").State == health.StateDown {
+			if healthOfKey(e, "rs2").State == status.Down {
 				rs2DownFirst = true
 			}
 		}
 		atDown = s
-		return s.State == health.StateDown
+		return s.State == status.Down
 	})
 	if maxUpFails != 3 || atDown.ConsecutiveFailures < 4 {
 		t.Errorf("retries 4: rs1 stayed up through %d failures, went down at %d", maxUpFails, atDown.ConsecutiveFailures)
@@ -560,14 +557,14 @@ func TestKeywordKeepaliveRetriesAndRise(t *testing.T) {
 	var atUp health.Status
 	waitFor(t, "rs1 up again", 5*time.Second, func() bool {
 		s := healthOfKey(e, "rs1")
-		if s.State == health.StateDown {
+		if s.State == status.Down {
 			maxDownOK = max(maxDownOK, s.ConsecutiveSuccesses)
-			if healthOfKey(e, "rs2").State == health.StateUp {
+			if healthOfKey(e, "rs2").State == status.Up {
 				rs2UpFirst = true
 			}
 		}
 		atUp = s
-		return s.State == health.StateUp
+		return s.State == status.Up
 	})
 	if maxDownOK != 2 || atUp.ConsecutiveSuccesses < 3 {
 		t.Errorf("rise 3: rs1 stayed down through %d good probes, came up at %d", maxDownOK, atUp.ConsecutiveSuccesses)

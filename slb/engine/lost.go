@@ -1,6 +1,10 @@
 package engine
 
-import "sipslb/slb/health"
+import (
+	"sipslb/slb/health"
+
+	"sipslb/slb/status"
+)
 
 // loseDialogs is called for every health event, on the prober's event
 // goroutine. A real port whose check finds it down (no answer: the host or
@@ -11,7 +15,7 @@ import "sipslb/slb/health"
 // answers, with a code that is not accepted) is alive and keeps its
 // dialogs: they return to it when it is up again.
 func (e *Engine) loseDialogs(ev health.Event) {
-	if ev.To != health.StateDown || ev.From == health.StateDown {
+	if ev.To != status.Down || ev.From == status.Down {
 		return
 	}
 	st := e.state.Load()

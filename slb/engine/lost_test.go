@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sipslb/slb/health"
+	"sipslb/slb/status"
 )
 
 // A down event marks the server's dialogs lost (show sip hash then names a
@@ -26,12 +27,12 @@ func TestDownLosesDialogs(t *testing.T) {
 	st.Dialogs.Put(keyString(callID), rs1.ID, now+int64(time.Hour))
 	k := health.Key{Real: "rs1", Port: 5060}
 
-	e.loseDialogs(health.Event{Key: k, From: health.StateUp, To: health.StateFailing})
+	e.loseDialogs(health.Event{Key: k, From: status.Up, To: status.Failing})
 	if _, lost, ok := st.Dialogs.Get(keyString(callID), now); !ok || lost {
 		t.Fatalf("failing: entry ok %v lost %v, want kept", ok, lost)
 	}
-	e.loseDialogs(health.Event{Key: health.Key{Real: "rs9", Port: 5060}, From: health.StateUp, To: health.StateDown})
-	e.loseDialogs(health.Event{Key: k, From: health.StateFailing, To: health.StateDown})
+	e.loseDialogs(health.Event{Key: health.Key{Real: "rs9", Port: 5060}, From: status.Up, To: status.Down})
+	e.loseDialogs(health.Event{Key: k, From: status.Failing, To: status.Down})
 	if _, lost, ok := st.Dialogs.Get(keyString(callID), now); !ok || !lost {
 		t.Fatalf("down: entry ok %v lost %v, want lost", ok, lost)
 	}

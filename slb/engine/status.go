@@ -59,7 +59,7 @@ func (e *Engine) Status() *status.Snapshot {
 			case rp.NoKeepalive:
 				ps.Health = status.NoCheck
 			case probed:
-				ps.Health = healthOf(h.State)
+				ps.Health = h.State
 			}
 			if probed {
 				ps.LastResult = resultText(h)
@@ -81,7 +81,7 @@ func (e *Engine) Status() *status.Snapshot {
 			ps := &status.VirtualPort{Listening: listening[a]}
 			if vp := st.VPorts[a]; vp != nil {
 				t := vp.Stats.Read()
-				fillCounts(ps, t)
+				ps.Requests, ps.Responses, ps.Drops, ps.Answers = t.Requests, t.Responses, t.Drops, t.Answers
 				ps.Placed = t.Dialogs
 				for _, s := range vp.Servers {
 					ps.Dialogs += st.Dialogs.CountFor(s.ID)
@@ -94,35 +94,6 @@ func (e *Engine) Status() *status.Snapshot {
 		snap.Virtuals[v.Name] = sv
 	}
 	return snap
-}
-
-func fillCounts(ps *status.VirtualPort, t stats.Totals) {
-	for i, n := range t.Requests {
-		ps.Requests = append(ps.Requests, status.Count{Name: stats.MethodName(i), N: n})
-	}
-	for i, n := range t.Responses {
-		ps.Responses = append(ps.Responses, status.Count{Name: stats.ClassName(i), N: n})
-	}
-	for i, n := range t.Drops {
-		ps.Drops = append(ps.Drops, status.Count{Name: stats.Reason(i).String(), N: n})
-	}
-	for i, n := range t.Answers {
-		ps.Answers = append(ps.Answers, status.Count{Name: stats.Answer(i).String(), N: n})
-	}
-}
-
-func healthOf(s health.State) status.Health {
-	switch s {
-	case health.StateUp:
-		return status.Up
-	case health.StateDown:
-		return status.Down
-	case health.StateFailing:
-		return status.Failing
-	case health.StateAdminDisabled:
-		return status.Disabled
-	}
-	return status.Unknown
 }
 
 func resultText(h health.Status) string {

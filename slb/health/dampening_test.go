@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/slb/status"
 )
 
 // TestDownByICMPWithinFall: an Up target whose server goes away is Down after
@@ -20,11 +22,11 @@ func TestDownByICMPWithinFall(t *testing.T) {
 	p, log := startProber(t)
 	k := Key{Real: "rs", Port: 5060}
 	mustUpdate(t, p, map[Key]Check{k: c})
-	waitFor(t, 5*time.Second, "up", func() bool { return stateOf(p, k) == StateUp })
+	waitFor(t, 5*time.Second, "up", func() bool { return stateOf(p, k) == status.Up })
 
 	r.close()
 	closed := time.Now()
-	waitFor(t, 5*time.Second, "down", func() bool { return stateOf(p, k) == StateDown })
+	waitFor(t, 5*time.Second, "down", func() bool { return stateOf(p, k) == status.Down })
 	took := time.Since(closed)
 	st := p.Status()[k]
 	if st.LastResult.Kind != ResultUnreachable || st.ConsecutiveFailures != c.Fall {
@@ -47,10 +49,10 @@ func TestFlappingIsDampened(t *testing.T) {
 	tests := []struct {
 		name   string
 		codes  []int // answered in turn, from the first probe
-		settle State
+		settle status.Health
 	}{
-		{"up stays up", []int{200, 503}, StateUp},
-		{"failing stays failing", []int{503, 200}, StateFailing},
+		{"up stays up", []int{200, 503}, status.Up},
+		{"failing stays failing", []int{503, 200}, status.Failing},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +101,7 @@ func TestRiseAfterRecovery(t *testing.T) {
 	mustUpdate(t, p, map[Key]Check{k: c})
 	waitFor(t, 10*time.Second, "up", func() bool {
 		upAt = p.Status()[k]
-		return upAt.State == StateUp
+		return upAt.State == status.Up
 	})
 	if upAt.ProbesOK != uint64(c.Rise) || upAt.ProbesFailed != bad {
 		t.Errorf("up after %d good and %d bad probes, want %d and %d", upAt.ProbesOK, upAt.ProbesFailed, c.Rise, bad)
@@ -168,11 +170,11 @@ func TestStaleAnswersNeverCount(t *testing.T) {
 				return st.ProbesFailed >= 6 && st.StaleResponses >= 4
 			})
 			st := p.Status()[k]
-			if st.State != StateDown || st.ProbesOK != 0 || st.LastResult.Kind != ResultTimeout {
+			if st.State != status.Down || st.ProbesOK != 0 || st.LastResult.Kind != ResultTimeout {
 				t.Fatalf("state %v, %d good probes, last %+v; want down by timeout", st.State, st.ProbesOK, st.LastResult)
 			}
 			for _, ev := range log.events() {
-				if ev.To == StateUp {
+				if ev.To == status.Up {
 					t.Fatalf("marked up: %+v", ev)
 				}
 			}
@@ -253,7 +255,7 @@ func TestDialErrorIsSendError(t *testing.T) {
 	p, _ := startProber(t)
 	k := Key{Real: "rs", Port: 5060}
 	mustUpdate(t, p, map[Key]Check{k: c})
-	waitFor(t, 5*time.Second, "down", func() bool { return stateOf(p, k) == StateDown })
+	waitFor(t, 5*time.Second, "down", func() bool { return stateOf(p, k) == status.Down })
 	st := p.Status()[k]
 	if st.LastResult.Kind != ResultSendError || !strings.Contains(st.LastError, "192.0.2.1") {
 		t.Fatalf("last %+v error %q", st.LastResult, st.LastError)

@@ -1,9 +1,11 @@
 package health
 
+import "sipslb/slb/status"
+
 // machine is the rise/fall dampening of one target, kept free of I/O and
 // clocks so that every transition is table-tested.
 type machine struct {
-	state State
+	state status.Health
 	fails int // consecutive failed probes
 	oks   int // consecutive good probes
 }
@@ -22,11 +24,11 @@ func classify(code int, c *Check) ResultKind {
 
 // failState is where a failure of kind k leads: a server that answers with a
 // wrong code is Failing, one that does not answer is Down.
-func failState(k ResultKind) State {
+func failState(k ResultKind) status.Health {
 	if k == ResultRejected {
-		return StateFailing
+		return status.Failing
 	}
-	return StateDown
+	return status.Down
 }
 
 // apply feeds one probe result to the machine and returns the new state.
@@ -34,7 +36,7 @@ func failState(k ResultKind) State {
 // leave; Down and Failing need rise successes in a row to come back. Between
 // Down and Failing there is no dampening: neither is eligible, only the show
 // output differs, and it should say what the server does now.
-func (m *machine) apply(k ResultKind, fall, rise int) State {
+func (m *machine) apply(k ResultKind, fall, rise int) status.Health {
 	ok := k.OK()
 	if ok {
 		m.oks++
@@ -44,19 +46,19 @@ func (m *machine) apply(k ResultKind, fall, rise int) State {
 		m.oks = 0
 	}
 	switch m.state {
-	case StateUnknown:
+	case status.Unknown:
 		if ok {
-			m.state = StateUp
+			m.state = status.Up
 		} else {
 			m.state = failState(k)
 		}
-	case StateUp:
+	case status.Up:
 		if !ok && m.fails >= fall {
 			m.state = failState(k)
 		}
-	case StateDown, StateFailing:
+	case status.Down, status.Failing:
 		if ok && m.oks >= rise {
-			m.state = StateUp
+			m.state = status.Up
 		} else if !ok {
 			m.state = failState(k)
 		}
@@ -65,6 +67,6 @@ func (m *machine) apply(k ResultKind, fall, rise int) State {
 }
 
 // reset starts the machine over in state s with no history.
-func (m *machine) reset(s State) {
+func (m *machine) reset(s status.Health) {
 	*m = machine{state: s}
 }

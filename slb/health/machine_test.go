@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"sipslb/slb/status"
 )
 
 func TestMachine(t *testing.T) {
@@ -17,33 +19,33 @@ func TestMachine(t *testing.T) {
 	tests := []struct {
 		name       string
 		fall, rise int
-		start      State
+		start      status.Health
 		results    []ResultKind
-		states     []State // state after each result
+		states     []status.Health // state after each result
 	}{
-		{"first success decides up", 3, 2, StateUnknown, []ResultKind{A}, []State{StateUp}},
-		{"first timeout decides down", 3, 2, StateUnknown, []ResultKind{T}, []State{StateDown}},
-		{"first rejection decides failing", 3, 2, StateUnknown, []ResultKind{R}, []State{StateFailing}},
-		{"first icmp decides down", 3, 2, StateUnknown, []ResultKind{U}, []State{StateDown}},
-		{"send error is down", 1, 1, StateUp, []ResultKind{S}, []State{StateDown}},
-		{"up needs fall failures", 3, 2, StateUp, []ResultKind{T, T, T},
-			[]State{StateUp, StateUp, StateDown}},
-		{"a success resets the fall count", 3, 2, StateUp, []ResultKind{T, T, A, T, T, T},
-			[]State{StateUp, StateUp, StateUp, StateUp, StateUp, StateDown}},
-		{"last failure kind picks failing", 3, 2, StateUp, []ResultKind{T, T, R},
-			[]State{StateUp, StateUp, StateFailing}},
-		{"down needs rise successes", 3, 2, StateDown, []ResultKind{A, A},
-			[]State{StateDown, StateUp}},
-		{"a failure resets the rise count", 3, 3, StateFailing, []ResultKind{A, A, R, A, A, A},
-			[]State{StateFailing, StateFailing, StateFailing, StateFailing, StateFailing, StateUp}},
-		{"down and failing follow what the server does", 3, 2, StateDown, []ResultKind{R, T, R},
-			[]State{StateFailing, StateDown, StateFailing}},
-		{"alternation holds up with rise=fall=2", 2, 2, StateUp, []ResultKind{R, A, R, A, R, A},
-			[]State{StateUp, StateUp, StateUp, StateUp, StateUp, StateUp}},
-		{"alternation holds failing with rise=fall=2", 2, 2, StateFailing, []ResultKind{A, R, A, R, A, R},
-			[]State{StateFailing, StateFailing, StateFailing, StateFailing, StateFailing, StateFailing}},
-		{"fall=1 rise=1 follows every result", 1, 1, StateUp, []ResultKind{T, A, R, A},
-			[]State{StateDown, StateUp, StateFailing, StateUp}},
+		{"first success decides up", 3, 2, status.Unknown, []ResultKind{A}, []status.Health{status.Up}},
+		{"first timeout decides down", 3, 2, status.Unknown, []ResultKind{T}, []status.Health{status.Down}},
+		{"first rejection decides failing", 3, 2, status.Unknown, []ResultKind{R}, []status.Health{status.Failing}},
+		{"first icmp decides down", 3, 2, status.Unknown, []ResultKind{U}, []status.Health{status.Down}},
+		{"send error is down", 1, 1, status.Up, []ResultKind{S}, []status.Health{status.Down}},
+		{"up needs fall failures", 3, 2, status.Up, []ResultKind{T, T, T},
+			[]status.Health{status.Up, status.Up, status.Down}},
+		{"a success resets the fall count", 3, 2, status.Up, []ResultKind{T, T, A, T, T, T},
+			[]status.Health{status.Up, status.Up, status.Up, status.Up, status.Up, status.Down}},
+		{"last failure kind picks failing", 3, 2, status.Up, []ResultKind{T, T, R},
+			[]status.Health{status.Up, status.Up, status.Failing}},
+		{"down needs rise successes", 3, 2, status.Down, []ResultKind{A, A},
+			[]status.Health{status.Down, status.Up}},
+		{"a failure resets the rise count", 3, 3, status.Failing, []ResultKind{A, A, R, A, A, A},
+			[]status.Health{status.Failing, status.Failing, status.Failing, status.Failing, status.Failing, status.Up}},
+		{"down and failing follow what the server does", 3, 2, status.Down, []ResultKind{R, T, R},
+			[]status.Health{status.Failing, status.Down, status.Failing}},
+		{"alternation holds up with rise=fall=2", 2, 2, status.Up, []ResultKind{R, A, R, A, R, A},
+			[]status.Health{status.Up, status.Up, status.Up, status.Up, status.Up, status.Up}},
+		{"alternation holds failing with rise=fall=2", 2, 2, status.Failing, []ResultKind{A, R, A, R, A, R},
+			[]status.Health{status.Failing, status.Failing, status.Failing, status.Failing, status.Failing, status.Failing}},
+		{"fall=1 rise=1 follows every result", 1, 1, status.Up, []ResultKind{T, A, R, A},
+			[]status.Health{status.Down, status.Up, status.Failing, status.Up}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"sipslb/slb/status"
 )
 
 // Options configure a Prober.
@@ -110,7 +112,7 @@ func (p *Prober) Update(checks map[Key]Check) error {
 			}
 			continue
 		}
-		from := StateUnknown
+		from := status.Unknown
 		if ok {
 			from = t.m.state
 			t.stopLocked()
@@ -215,7 +217,7 @@ func (p *Prober) dispatch() {
 
 func (p *Prober) deliver(ev Event) {
 	level := slog.LevelInfo
-	if !ev.To.Eligible() && ev.To != StateAdminDisabled {
+	if !ev.To.Eligible() && ev.To != status.Disabled {
 		level = slog.LevelWarn
 	}
 	p.log.LogAttrs(context.Background(), level, "health state change",

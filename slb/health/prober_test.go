@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"sipslb/slb/status"
 )
 
 // Short timing for loopback tests; bounds below leave wide margins.
@@ -79,7 +81,7 @@ func mustUpdate(t *testing.T, p *Prober, checks map[Key]Check) {
 	}
 }
 
-func stateOf(p *Prober, k Key) State { return p.Status()[k].State }
+func stateOf(p *Prober, k Key) status.Health { return p.Status()[k].State }
 
 func transitions(evs []Event) string {
 	s := ""
@@ -106,23 +108,23 @@ func TestFirstResultDecides(t *testing.T) {
 		name   string
 		policy policy // nil: nobody listens
 		modify func(Check) Check
-		state  State
+		state  status.Health
 		result Result
 	}{
-		{"options 200 is up", always(200), nil, StateUp, Result{Kind: ResultAccepted, Code: 200}},
-		{"options 503 is failing", always(503), nil, StateFailing, Result{Kind: ResultRejected, Code: 503}},
-		{"options 401 is failing", always(401), nil, StateFailing, Result{Kind: ResultRejected, Code: 401}},
-		{"register 401 challenge is healthy by default", always(401), reg, StateUp, Result{Kind: ResultAccepted, Code: 401}},
-		{"register 407 challenge is healthy by default", always(407), reg, StateUp, Result{Kind: ResultAccepted, Code: 407}},
-		{"register 401 with challenge-healthy off", always(401), strict, StateFailing, Result{Kind: ResultRejected, Code: 401}},
-		{"register 200 with challenge-healthy off", always(200), strict, StateUp, Result{Kind: ResultAccepted, Code: 200}},
-		{"accepted range", always(404), accept("200-299,404"), StateUp, Result{Kind: ResultAccepted, Code: 404}},
-		{"outside accepted range", always(405), accept("200-299,404"), StateFailing, Result{Kind: ResultRejected, Code: 405}},
-		{"provisional then 200 is up", provisional, nil, StateUp, Result{Kind: ResultAccepted, Code: 200}},
-		{"garbage is skipped", garbageFirst, nil, StateUp, Result{Kind: ResultAccepted, Code: 200}},
-		{"provisional alone is down", always(100), nil, StateDown, Result{Kind: ResultTimeout}},
-		{"silence is down", silent, nil, StateDown, Result{Kind: ResultTimeout}},
-		{"closed port is down by icmp", nil, nil, StateDown, Result{Kind: ResultUnreachable}},
+		{"options 200 is up", always(200), nil, status.Up, Result{Kind: ResultAccepted, Code: 200}},
+		{"options 503 is failing", always(503), nil, status.Failing, Result{Kind: ResultRejected, Code: 503}},
+		{"options 401 is failing", always(401), nil, status.Failing, Result{Kind: ResultRejected, Code: 401}},
+		{"register 401 challenge is healthy by default", always(401), reg, status.Up, Result{Kind: ResultAccepted, Code: 401}},
+		{"register 407 challenge is healthy by default", always(407), reg, status.Up, Result{Kind: ResultAccepted, Code: 407}},
+		{"register 401 with challenge-healthy off", always(401), strict, status.Failing, Result{Kind: ResultRejected, Code: 401}},
+		{"register 200 with challenge-healthy off", always(200), strict, status.Up, Result{Kind: ResultAccepted, Code: 200}},
+		{"accepted range", always(404), accept("200-299,404"), status.Up, Result{Kind: ResultAccepted, Code: 404}},
+		{"outside accepted range", always(405), accept("200-299,404"), status.Failing, Result{Kind: ResultRejected, Code: 405}},
+		{"provisional then 200 is up", provisional, nil, status.Up, Result{Kind: ResultAccepted, Code: 200}},
+		{"garbage is skipped", garbageFirst, nil, status.Up, Result{Kind: ResultAccepted, Code: 200}},
+		{"provisional alone is down", always(100), nil, status.Down, Result{Kind: ResultTimeout}},
+		{"silence is down", silent, nil, status.Down, Result{Kind: ResultTimeout}},
+		{"closed port is down by icmp", nil, nil, status.Down, Result{Kind: ResultUnreachable}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,10 +143,10 @@ func TestFirstResultDecides(t *testing.T) {
 			k := Key{Real: "rs", Port: 5060}
 			start := time.Now()
 			mustUpdate(t, p, map[Key]Check{k: c})
-			if !p.Healthy(k) || stateOf(p, k) != StateUnknown {
+			if !p.Healthy(k) || stateOf(p, k) != status.Unknown {
 				t.Fatalf("new target: state %v, healthy %v; want unknown and eligible", stateOf(p, k), p.Healthy(k))
 			}
-			waitFor(t, 5*time.Second, "first result", func() bool { return stateOf(p, k) != StateUnknown })
+			waitFor(t, 5*time.Second, "first result", func() bool { return stateOf(p, k) != status.Unknown })
 			took := time.Since(start)
 			st := p.Status()[k]
 			if st.State != tt.state || st.LastResult.Kind != tt.result.Kind || st.LastResult.Code != tt.result.Code {
@@ -159,7 +161,7 @@ func TestFirstResultDecides(t *testing.T) {
 				t.Errorf("left unknown after %v, want within %v", took, limit)
 			}
 			evs := waitEvents(t, log, 1)
-			if len(evs) != 1 || evs[0].From != StateUnknown || evs[0].To != tt.state || evs[0].Key != k ||
+			if len(evs) != 1 || evs[0].From != status.Unknown || evs[0].To != tt.state || evs[0].Key != k ||
 				evs[0].Result != st.LastResult {
 				t.Errorf("events %+v, want one unknown>%v with the result", evs, tt.state)
 			}
@@ -179,9 +181,9 @@ func TestICMPFailsBeforeTimeout(t *testing.T) {
 	p, _ := startProber(t)
 	k := Key{Real: "closed", Port: 5060}
 	mustUpdate(t, p, map[Key]Check{k: c})
-	waitFor(t, 5*time.Second, "first result", func() bool { return stateOf(p, k) != StateUnknown })
+	waitFor(t, 5*time.Second, "first result", func() bool { return stateOf(p, k) != status.Unknown })
 	st := p.Status()[k]
-	if st.State != StateDown || st.LastResult.Kind != ResultUnreachable {
+	if st.State != status.Down || st.LastResult.Kind != ResultUnreachable {
 		t.Fatalf("state %v result %v, want down by icmp-unreachable", st.State, st.LastResult)
 	}
 	if st.LastResult.RTT > c.Timeout/2 {
@@ -217,7 +219,7 @@ func TestTransportIsPluggable(t *testing.T) {
 	k := Key{Real: "rs", Port: 5060}
 	c := testCheck(r.addr, "127.77.13.2")
 	mustUpdate(t, p, map[Key]Check{k: c})
-	waitFor(t, 5*time.Second, "up", func() bool { return stateOf(p, k) == StateUp })
+	waitFor(t, 5*time.Second, "up", func() bool { return stateOf(p, k) == status.Up })
 	c.LocalAddr = netip.MustParseAddr("127.77.13.3")
 	mustUpdate(t, p, map[Key]Check{k: c})
 	waitFor(t, 5*time.Second, "a probe from the new source", func() bool {
@@ -230,7 +232,7 @@ func TestTransportIsPluggable(t *testing.T) {
 	if !slices.Equal(rt.dials, want) {
 		t.Errorf("dials %v, want %v", rt.dials, want)
 	}
-	if stateOf(p, k) != StateUp {
+	if stateOf(p, k) != status.Up {
 		t.Errorf("source change lost the state: %v", stateOf(p, k))
 	}
 }
@@ -243,7 +245,7 @@ func TestIPv6(t *testing.T) {
 	p, _ := startProber(t)
 	k := Key{Real: "v6", Port: r.addr.Port()}
 	mustUpdate(t, p, map[Key]Check{k: c})
-	waitFor(t, 5*time.Second, "up", func() bool { return stateOf(p, k) == StateUp })
+	waitFor(t, 5*time.Second, "up", func() bool { return stateOf(p, k) == status.Up })
 	if got, want := r.requests()[0].requestLine(), "OPTIONS sip:"+r.addr.String()+" SIP/2.0"; got != want {
 		t.Errorf("request line %q, want %q", got, want)
 	}

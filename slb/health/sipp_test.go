@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"sipslb/slb/status"
 )
 
 // startSIPp runs a SIPp UAS on addr (ip, port 5060) that answers OPTIONS with
@@ -62,7 +64,7 @@ func TestSIPpUAS(t *testing.T) {
 	mustUpdate(t, p, map[Key]Check{k: c})
 	// SIPp may still be starting: its port then refuses, the first result
 	// is Down, and Rise good probes bring it up.
-	waitFor(t, 10*time.Second, "sipp target up", func() bool { return stateOf(p, k) == StateUp })
+	waitFor(t, 10*time.Second, "sipp target up", func() bool { return stateOf(p, k) == status.Up })
 	st := p.Status()[k]
 	if st.LastResult.Kind != ResultAccepted || st.LastResult.Code != 200 {
 		t.Fatalf("last result %+v", st.LastResult)
@@ -74,12 +76,12 @@ func TestSIPpUAS(t *testing.T) {
 	// answered.
 	okBefore := st.ProbesOK
 	waitFor(t, 5*time.Second, "three more good probes", func() bool { return p.Status()[k].ProbesOK >= okBefore+3 })
-	if st := p.Status()[k]; st.State != StateUp || st.ProbesFailed > 2 {
+	if st := p.Status()[k]; st.State != status.Up || st.ProbesFailed > 2 {
 		t.Errorf("state %v, %d failed probes; events %s", st.State, st.ProbesFailed, transitions(log.events()))
 	}
 
 	stop()
-	waitFor(t, 5*time.Second, "target down after sipp exit", func() bool { return stateOf(p, k) == StateDown })
+	waitFor(t, 5*time.Second, "target down after sipp exit", func() bool { return stateOf(p, k) == status.Down })
 	if st := p.Status()[k]; st.LastResult.Kind != ResultUnreachable || st.ConsecutiveFailures != c.Fall {
 		t.Errorf("down with %+v after %d failures, want icmp-unreachable after %d", st.LastResult, st.ConsecutiveFailures, c.Fall)
 	}

@@ -4,40 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"sipslb/slb/status"
 )
-
-// State is the health of one target.
-type State uint8
-
-const (
-	// StateUnknown: just added or re-enabled, no probe answered yet. It is
-	// eligible, so the appliance carries traffic at once after boot; the
-	// first probe result moves it to Up, Down or Failing without dampening.
-	StateUnknown State = iota
-	// StateUp: eligible.
-	StateUp
-	// StateDown: no usable answer (timeout, ICMP unreachable, socket error).
-	StateDown
-	// StateFailing: the server answers, but with a code that is not
-	// accepted (ServerIron TST). Not eligible, exactly like Down.
-	StateFailing
-	// StateAdminDisabled: switched off by the operator; never probed.
-	StateAdminDisabled
-)
-
-var stateNames = [...]string{"unknown", "up", "down", "failing", "disabled"}
-
-func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("State(%d)", s)
-}
-
-// Eligible reports whether traffic may be sent to a target in state s.
-func (s State) Eligible() bool {
-	return s == StateUnknown || s == StateUp
-}
 
 // ResultKind classifies the outcome of one probe. Callers count by it.
 type ResultKind uint8
@@ -92,7 +61,7 @@ func (r Result) String() string {
 // Event reports one state transition.
 type Event struct {
 	Key      Key
-	From, To State
+	From, To status.Health
 	Result   Result
 	At       time.Time
 }
@@ -100,7 +69,7 @@ type Event struct {
 // Status is a snapshot of one target.
 type Status struct {
 	Target     netip.AddrPort
-	State      State
+	State      status.Health
 	LastResult Result
 	// LastError is the socket error behind a send-error or unreachable
 	// result, so show output can say why; empty otherwise.

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"time"
+
+	"sipslb/slb/status"
 )
 
 // target is one probed key. Fields are guarded by Prober.mu except where
@@ -29,7 +31,7 @@ func newTarget(k Key, c Check, now time.Time) *target {
 	t.st.Target = c.Target
 	t.st.LastChange = now
 	if c.Disabled {
-		t.m.reset(StateAdminDisabled)
+		t.m.reset(status.Disabled)
 	}
 	return t
 }
@@ -73,9 +75,9 @@ func (t *target) reconfigureLocked(c Check, now time.Time) (Event, bool) {
 	}
 	ev := Event{Key: t.key, From: t.m.state, At: now}
 	if c.Disabled {
-		t.m.reset(StateAdminDisabled)
+		t.m.reset(status.Disabled)
 	} else {
-		t.m.reset(StateUnknown)
+		t.m.reset(status.Unknown)
 	}
 	ev.To = t.m.state
 	t.st.LastChange = now
@@ -237,7 +239,7 @@ func (p *Prober) record(t *target, res Result, err error, ex *exchanger) bool {
 	if err != nil {
 		t.st.LastError = err.Error()
 	}
-	if t.m.state == StateAdminDisabled {
+	if t.m.state == status.Disabled {
 		return true // disabled while the probe was out
 	}
 	from := t.m.state

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/slb/status"
 )
 
 // TestProbesSpreadOverInterval: 20 targets with one interval probe one after
@@ -65,7 +67,7 @@ func TestUpdate(t *testing.T) {
 	ca := testCheck(r.addr, "127.77.41.2")
 	cb := testCheck(r.addr, "127.77.41.2")
 	mustUpdate(t, p, map[Key]Check{a: ca, b: cb})
-	waitFor(t, 5*time.Second, "both up", func() bool { return stateOf(p, a) == StateUp && stateOf(p, b) == StateUp })
+	waitFor(t, 5*time.Second, "both up", func() bool { return stateOf(p, a) == status.Up && stateOf(p, b) == status.Up })
 
 	// Changed parameters, same target: state and counters stay.
 	before := p.Status()[a]
@@ -73,7 +75,7 @@ func TestUpdate(t *testing.T) {
 	ca.Timeout = 150 * time.Millisecond
 	mustUpdate(t, p, map[Key]Check{a: ca, b: cb})
 	after := p.Status()[a]
-	if after.State != StateUp || after.ProbesSent < before.ProbesSent || !after.LastChange.Equal(before.LastChange) {
+	if after.State != status.Up || after.ProbesSent < before.ProbesSent || !after.LastChange.Equal(before.LastChange) {
 		t.Fatalf("reconfigured target lost its state: before %+v after %+v", before, after)
 	}
 
@@ -81,7 +83,7 @@ func TestUpdate(t *testing.T) {
 	// failing probes take it to Failing.
 	ca.Accept = Codes(202)
 	mustUpdate(t, p, map[Key]Check{a: ca, b: cb})
-	waitFor(t, 5*time.Second, "a failing", func() bool { return stateOf(p, a) == StateFailing })
+	waitFor(t, 5*time.Second, "a failing", func() bool { return stateOf(p, a) == status.Failing })
 	if st := p.Status()[a]; st.ConsecutiveFailures != 2 || st.LastResult.Code != 200 {
 		t.Errorf("failing after %d failures (%v), want 2 on code 200", st.ConsecutiveFailures, st.LastResult)
 	}
@@ -89,13 +91,13 @@ func TestUpdate(t *testing.T) {
 	// Admin disable: AdminDisabled at once, not eligible, no probes.
 	ca.Disabled = true
 	mustUpdate(t, p, map[Key]Check{a: ca, b: cb})
-	if stateOf(p, a) != StateAdminDisabled || p.Healthy(a) {
+	if stateOf(p, a) != status.Disabled || p.Healthy(a) {
 		t.Fatalf("disabled: state %v healthy %v", stateOf(p, a), p.Healthy(a))
 	}
 	time.Sleep(testTimeout) // let a probe already out finish
 	sent := p.Status()[a].ProbesSent
 	time.Sleep(3 * testInterval)
-	if st := p.Status()[a]; st.ProbesSent != sent || st.State != StateAdminDisabled {
+	if st := p.Status()[a]; st.ProbesSent != sent || st.State != status.Disabled {
 		t.Fatalf("disabled target probed: %d -> %d probes, state %v", sent, st.ProbesSent, st.State)
 	}
 
@@ -103,18 +105,18 @@ func TestUpdate(t *testing.T) {
 	ca.Disabled = false
 	ca.Accept = Codes(200)
 	mustUpdate(t, p, map[Key]Check{a: ca, b: cb})
-	if stateOf(p, a) != StateUnknown || !p.Healthy(a) {
+	if stateOf(p, a) != status.Unknown || !p.Healthy(a) {
 		t.Fatalf("re-enabled: state %v healthy %v", stateOf(p, a), p.Healthy(a))
 	}
-	waitFor(t, 5*time.Second, "a up again", func() bool { return stateOf(p, a) == StateUp })
+	waitFor(t, 5*time.Second, "a up again", func() bool { return stateOf(p, a) == status.Up })
 
 	// A new target address starts over.
 	cb.Target = other.addr
 	mustUpdate(t, p, map[Key]Check{a: ca, b: cb})
-	if st := p.Status()[b]; st.State != StateUnknown || st.ProbesSent != 0 || st.Target != other.addr {
+	if st := p.Status()[b]; st.State != status.Unknown || st.ProbesSent != 0 || st.Target != other.addr {
 		t.Fatalf("moved target kept old state: %+v", st)
 	}
-	waitFor(t, 5*time.Second, "b failing at its new address", func() bool { return stateOf(p, b) == StateFailing })
+	waitFor(t, 5*time.Second, "b failing at its new address", func() bool { return stateOf(p, b) == status.Failing })
 
 	// An invalid set changes nothing and names the bad key.
 	bad := ca
@@ -217,10 +219,10 @@ func TestOnEventMayCallBack(t *testing.T) {
 	k := Key{Real: "rs", Port: 5060}
 	c := testCheck(r.addr, "127.77.43.2")
 	var p *Prober
-	seen := make(chan State, 4)
+	seen := make(chan status.Health, 4)
 	p = New(Options{Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), OnEvent: func(ev Event) {
 		seen <- p.Status()[ev.Key].State
-		if ev.To == StateUp {
+		if ev.To == status.Up {
 			d := c
 			d.Disabled = true
 			p.Update(map[Key]Check{k: d})
@@ -228,10 +230,10 @@ func TestOnEventMayCallBack(t *testing.T) {
 	}})
 	t.Cleanup(p.Close)
 	mustUpdate(t, p, map[Key]Check{k: c})
-	waitFor(t, 5*time.Second, "disabled from the callback", func() bool { return stateOf(p, k) == StateAdminDisabled })
+	waitFor(t, 5*time.Second, "disabled from the callback", func() bool { return stateOf(p, k) == status.Disabled })
 	select {
 	case s := <-seen:
-		if s != StateUp {
+		if s != status.Up {
 			t.Errorf("Status in callback: %v", s)
 		}
 	case <-time.After(time.Second):

@@ -2,7 +2,7 @@ package pool
 
 import (
 	"sipslb/slb/dialog"
-	"sipslb/slb/stats"
+	"sipslb/slb/reason"
 )
 
 // rehashTries is how many alternative table slots a pick tries when the
@@ -13,10 +13,10 @@ const rehashTries = 4
 // (in dt) has reached its max-conn gets no new Call-IDs: the pick moves on
 // to the owners of rehashed keys, then to the first server with room, so
 // the overflow of a full server spreads like its Call-IDs. The reason is
-// ReasonNoServer for an empty group and ReasonMaxConn when every server is
+// reason.NoServer for an empty group and reason.MaxConn when every server is
 // full. dt may be nil (stateless port): max-conn is then not enforced,
 // since there are no dialogs to count.
-func (g *Group) Pick(key uint64, dt *dialog.Table) (*Server, stats.Reason) {
+func (g *Group) Pick(key uint64, dt *dialog.Table) (*Server, reason.Reason) {
 	return g.PickAvoiding(key, dt, NoServer)
 }
 
@@ -30,35 +30,35 @@ const NoServer = ^uint32(0)
 // when that server is back and owns the key again. If avoid is the only
 // server with room it is taken all the same (it answers for itself that
 // the dialog is gone).
-func (g *Group) PickAvoiding(key uint64, dt *dialog.Table, avoid uint32) (*Server, stats.Reason) {
+func (g *Group) PickAvoiding(key uint64, dt *dialog.Table, avoid uint32) (*Server, reason.Reason) {
 	i := g.Table.Lookup(key)
 	if i < 0 {
-		return nil, stats.ReasonNoServer
+		return nil, reason.NoServer
 	}
 	s := g.Servers[i]
 	if s.ID != avoid && room(s, dt) {
-		return s, stats.ReasonOK
+		return s, reason.OK
 	}
 	k := key
 	for range rehashTries {
 		k = mix(k)
 		if c := g.Servers[g.Table.Lookup(k)]; c.ID != avoid && room(c, dt) {
-			return c, stats.ReasonOK
+			return c, reason.OK
 		}
 	}
 	for j := 1; j < len(g.Servers); j++ {
 		if c := g.Servers[(i+j)%len(g.Servers)]; c.ID != avoid && room(c, dt) {
-			return c, stats.ReasonOK
+			return c, reason.OK
 		}
 	}
 	if avoid != NoServer {
 		for _, c := range g.Servers {
 			if c.ID == avoid && room(c, dt) {
-				return c, stats.ReasonOK
+				return c, reason.OK
 			}
 		}
 	}
-	return nil, stats.ReasonMaxConn
+	return nil, reason.MaxConn
 }
 
 // room: s may take a new Call-ID (dt nil: max-conn not enforced).

@@ -7,7 +7,7 @@ import (
 	"sipslb/slb/config"
 	"sipslb/slb/dialog"
 	"sipslb/slb/hash"
-	"sipslb/slb/stats"
+	"sipslb/slb/reason"
 )
 
 func cfg() *config.Config {
@@ -114,7 +114,7 @@ func TestPickAvoiding(t *testing.T) {
 		want, _ := g.Pick(k, dt)
 		got, why := g.PickAvoiding(k, dt, a.ID)
 		switch {
-		case got == nil || why != stats.ReasonOK:
+		case got == nil || why != reason.OK:
 			t.Fatalf("key %d: no pick (%v)", i, why)
 		case want != a && got != want:
 			t.Fatalf("key %d: moved from %s to %s although %s was not avoided", i, want.Real, got.Real, want.Real)
@@ -137,7 +137,7 @@ func TestPickAvoiding(t *testing.T) {
 	if got, _ := g.PickAvoiding(hash.KeyString("last@y"), dt, g.Servers[0].ID); got != g.Servers[0] {
 		t.Errorf("picked %v, want the avoided server, the only one with room", got)
 	}
-	if got, why := g.PickAvoiding(hash.KeyString("last@y"), dt, NoServer); got != g.Servers[0] || why != stats.ReasonOK {
+	if got, why := g.PickAvoiding(hash.KeyString("last@y"), dt, NoServer); got != g.Servers[0] || why != reason.OK {
 		t.Errorf("PickAvoiding(NoServer) = %v %v", got, why)
 	}
 }

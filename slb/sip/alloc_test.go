@@ -3,12 +3,14 @@ package sip
 import (
 	"net/netip"
 	"testing"
+
+	"sipslb/slb/reason"
 )
 
 // The hot path contract: nothing per message reaches the heap.
 func TestZeroAllocs(t *testing.T) {
 	var m, rm Msg
-	if Scan(typicalInvite, &m) != ReasonOK || Scan(typical200, &rm) != ReasonOK {
+	if Scan(typicalInvite, &m) != reason.OK || Scan(typical200, &rm) != reason.OK {
 		t.Fatal("fixtures do not scan")
 	}
 	dst := make([]byte, 0, 4096)
@@ -20,7 +22,7 @@ func TestZeroAllocs(t *testing.T) {
 	var wm Msg
 	v6 := crlf(options("Via: SIP/2.0/UDP [2001:db8::10]:5062;rport;branch=z9hG4bKc1", "Route: <sip:192.0.2.100;lr>", "Max-Forwards: 70"))
 	var v6m Msg
-	if Scan(v6, &v6m) != ReasonOK {
+	if Scan(v6, &v6m) != reason.OK {
 		t.Fatal("v6 fixture")
 	}
 	v6f := f
@@ -53,7 +55,7 @@ func BenchmarkScanInvite(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(typicalInvite)))
 	for b.Loop() {
-		if Scan(typicalInvite, &m) != ReasonOK {
+		if Scan(typicalInvite, &m) != reason.OK {
 			b.Fatal("scan")
 		}
 	}
@@ -64,7 +66,7 @@ func BenchmarkScan200(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(typical200)))
 	for b.Loop() {
-		if Scan(typical200, &m) != ReasonOK {
+		if Scan(typical200, &m) != reason.OK {
 			b.Fatal("scan")
 		}
 	}
@@ -82,7 +84,7 @@ func BenchmarkProxyInvite(b *testing.B) {
 	for b.Loop() {
 		Scan(typicalInvite, &m)
 		f.Branch = AppendBranch(branch[:0], typicalInvite, &m, 1)
-		if _, r := AppendForwardRequest(dst[:0], typicalInvite, &m, &f); r != ReasonOK {
+		if _, r := AppendForwardRequest(dst[:0], typicalInvite, &m, &f); r != reason.OK {
 			b.Fatal(r)
 		}
 	}
@@ -96,7 +98,7 @@ func BenchmarkProxy200(b *testing.B) {
 	b.SetBytes(int64(len(typical200)))
 	for b.Loop() {
 		Scan(typical200, &m)
-		if _, r := AppendForwardResponse(dst[:0], typical200, &m); r != ReasonOK {
+		if _, r := AppendForwardResponse(dst[:0], typical200, &m); r != reason.OK {
 			b.Fatal(r)
 		}
 		if _, ok := m.NextHop(typical200); !ok {

@@ -3,13 +3,15 @@ package sip
 import (
 	"regexp"
 	"testing"
+
+	"sipslb/slb/reason"
 )
 
 func branchOf(t *testing.T, raw string, seed uint64) string {
 	t.Helper()
 	b := crlf(raw)
 	var m Msg
-	if r := Scan(b, &m); r != ReasonOK {
+	if r := Scan(b, &m); r != reason.OK {
 		t.Fatalf("Scan = %v for\n%s", r, raw)
 	}
 	return string(AppendBranch(nil, b, &m, seed))

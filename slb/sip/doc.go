@@ -8,7 +8,7 @@
 // with transport, sent-by, branch, received and rport, the number of
 // via-parms, CSeq, Max-Forwards, Content-Length and the body offset, the
 // first Route and Record-Route values, and the To and From tags. Anything
-// it cannot route returns a typed Reason whose String is a stable counter
+// it cannot route returns a typed reason.Reason whose String is a stable counter
 // name.
 //
 // The rewriters serve a stateless proxy (RFC 3261 §16.11, §18.2.1,

@@ -1,6 +1,10 @@
 package sip
 
-import "bytes"
+import (
+	"bytes"
+
+	"sipslb/slb/reason"
+)
 
 // hdr identifies the header fields the scanner reads.
 type hdr uint8
@@ -82,35 +86,35 @@ type field struct {
 
 // readField reads the header field at pos. At the blank line ending the
 // headers it returns done with body set to the first body byte.
-func readField(b []byte, pos int) (f field, body int, done bool, r Reason) {
+func readField(b []byte, pos int) (f field, body int, done bool, r reason.Reason) {
 	if pos >= len(b) {
-		return f, 0, false, ReasonTruncated
+		return f, 0, false, reason.Truncated
 	}
 	switch b[pos] {
 	case '\n':
-		return f, pos + 1, true, ReasonOK
+		return f, pos + 1, true, reason.OK
 	case '\r':
 		if pos+1 >= len(b) {
-			return f, 0, false, ReasonTruncated
+			return f, 0, false, reason.Truncated
 		}
 		if b[pos+1] == '\n' {
-			return f, pos + 2, true, ReasonOK
+			return f, pos + 2, true, reason.OK
 		}
-		return f, 0, false, ReasonBadHeader
+		return f, 0, false, reason.BadHeader
 	}
 	ne := scanClass(b, pos, len(b), cToken)
 	if ne == pos {
-		return f, 0, false, ReasonBadHeader
+		return f, 0, false, reason.BadHeader
 	}
 	c := ne
 	for c < len(b) && (b[c] == ' ' || b[c] == '\t') {
 		c++
 	}
 	if c >= len(b) {
-		return f, 0, false, ReasonTruncated
+		return f, 0, false, reason.Truncated
 	}
 	if b[c] != ':' {
-		return f, 0, false, ReasonBadHeader
+		return f, 0, false, reason.BadHeader
 	}
 	// The field ends at the first LF not followed by SP or HT.
 	j := c + 1
@@ -118,7 +122,7 @@ func readField(b []byte, pos int) (f field, body int, done bool, r Reason) {
 	for {
 		k := bytes.IndexByte(b[j:], '\n')
 		if k < 0 {
-			return f, 0, false, ReasonTruncated
+			return f, 0, false, reason.Truncated
 		}
 		nl = j + k
 		if nl+1 < len(b) && (b[nl+1] == ' ' || b[nl+1] == '\t') {
@@ -130,5 +134,5 @@ func readField(b []byte, pos int) (f field, body int, done bool, r Reason) {
 	f.id = hdrOf(b[pos:ne])
 	f.line = span(pos, nl+1)
 	f.valS, f.valE = trimLWS(b, c+1, nl)
-	return f, 0, false, ReasonOK
+	return f, 0, false, reason.OK
 }

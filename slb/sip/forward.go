@@ -3,6 +3,8 @@ package sip
 import (
 	"net/netip"
 	"strconv"
+
+	"sipslb/slb/reason"
 )
 
 // Forward says how AppendForwardRequest rewrites a request.
@@ -33,13 +35,13 @@ type Forward struct {
 // added as 70), the client's Via given received and rport, our Route
 // removed if asked. The body and Content-Length are unchanged; bytes after
 // the body are dropped. With Max-Forwards 0 it appends nothing and returns
-// ReasonTooManyHops: the caller answers 483.
-func AppendForwardRequest(dst, b []byte, m *Msg, f *Forward) ([]byte, Reason) {
+// reason.TooManyHops: the caller answers 483.
+func AppendForwardRequest(dst, b []byte, m *Msg, f *Forward) ([]byte, reason.Reason) {
 	if !m.Request {
-		return dst, ReasonWrongKind
+		return dst, reason.WrongKind
 	}
 	if m.MaxForwards == 0 {
-		return dst, ReasonTooManyHops
+		return dst, reason.TooManyHops
 	}
 	var ed editor
 	ed.addVia(b, &m.Via[0], f.Source)
@@ -77,7 +79,7 @@ func AppendForwardRequest(dst, b []byte, m *Msg, f *Forward) ([]byte, Reason) {
 		dst = append(dst, "Max-Forwards: 70\r\n"...)
 	}
 	sp := splice{src: f.Source, mf: m.MaxForwards}
-	return ed.apply(dst, b, int(m.StartLine.End()), int(m.End), &sp), ReasonOK
+	return ed.apply(dst, b, int(m.StartLine.End()), int(m.End), &sp), reason.OK
 }
 
 // routesTo reports whether the Route value r names host:port (5060 when
@@ -117,13 +119,13 @@ func routesTo(r, host []byte, port int) bool {
 // its own or the first value of a comma-separated list (RFC 3261 §16.7
 // step 3). Everything else is copied byte for byte. The caller sends the
 // result to m.NextHop(b). A response with a single Via was addressed to us:
-// ReasonNoNextHop.
-func AppendForwardResponse(dst, b []byte, m *Msg) ([]byte, Reason) {
+// reason.NoNextHop.
+func AppendForwardResponse(dst, b []byte, m *Msg) ([]byte, reason.Reason) {
 	if m.Request {
-		return dst, ReasonWrongKind
+		return dst, reason.WrongKind
 	}
 	if m.ViaCount < 2 {
-		return dst, ReasonNoNextHop
+		return dst, reason.NoNextHop
 	}
 	top, next := &m.Via[0], &m.Via[1]
 	var cutS, cutE int
@@ -133,7 +135,7 @@ func AppendForwardResponse(dst, b []byte, m *Msg) ([]byte, Reason) {
 		cutS, cutE = int(top.Line.Off), int(top.Line.End())
 	}
 	dst = append(dst, b[m.Start:cutS]...)
-	return append(dst, b[cutE:m.End]...), ReasonOK
+	return append(dst, b[cutE:m.End]...), reason.OK
 }
 
 // AppendResponse appends a stateless response (RFC 3261 §8.2.6, §16.7) to
@@ -142,18 +144,18 @@ func AppendForwardResponse(dst, b []byte, m *Msg) ([]byte, Reason) {
 // toTag when it has no tag and toTag is not empty), Call-ID, CSeq and
 // Content-Length: 0. It is for the answers the balancer gives itself, such
 // as 483 Too Many Hops and 503 Service Unavailable.
-func AppendResponse(dst, b []byte, m *Msg, src netip.AddrPort, code int, reason string, toTag []byte) []byte {
+func AppendResponse(dst, b []byte, m *Msg, src netip.AddrPort, code int, phrase string, toTag []byte) []byte {
 	dst = append(dst, "SIP/2.0 "...)
 	dst = strconv.AppendInt(dst, int64(code), 10)
 	dst = append(dst, ' ')
-	dst = append(dst, reason...)
+	dst = append(dst, phrase...)
 	dst = append(dst, "\r\n"...)
 	sp := splice{src: src, toTag: toTag}
 	for _, want := range [...]hdr{hVia, hFrom, hTo, hCallID, hCSeq} {
 		pos := int(m.StartLine.End())
 		for {
 			f, _, done, r := readField(b, pos)
-			if done || r != ReasonOK {
+			if done || r != reason.OK {
 				break
 			}
 			pos = int(f.line.End())

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"sipslb/slb/reason"
 )
 
 const ourBranch = "z9hG4bK-slb-0123456789abcdef"
@@ -24,7 +26,7 @@ func TestAppendForwardRequest(t *testing.T) {
 		in     string
 		f      Forward
 		want   string
-		reason Reason
+		reason reason.Reason
 	}{
 		{
 			name: "same host no rport",
@@ -91,7 +93,7 @@ func TestAppendForwardRequest(t *testing.T) {
 			name:   "max-forwards zero",
 			in:     options("Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKc1", "Max-Forwards: 0"),
 			f:      Forward{Source: client},
-			reason: ReasonTooManyHops,
+			reason: reason.TooManyHops,
 		},
 		{
 			name: "compact comma separated top via",
@@ -145,14 +147,14 @@ func TestAppendForwardRequest(t *testing.T) {
 			name:   "a response is refused",
 			in:     "SIP/2.0 200 OK\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nCall-ID: c\nCSeq: 1 OPTIONS\n\n",
 			f:      Forward{Source: client},
-			reason: ReasonWrongKind,
+			reason: reason.WrongKind,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := crlf(tc.in)
 			var m Msg
-			if r := Scan(in, &m); r != ReasonOK {
+			if r := Scan(in, &m); r != reason.OK {
 				t.Fatalf("Scan(input) = %v", r)
 			}
 			f := tc.f
@@ -166,7 +168,7 @@ func TestAppendForwardRequest(t *testing.T) {
 				t.Fatalf("dst prefix clobbered: %q", out)
 			}
 			out = out[len(prefix):]
-			if r != ReasonOK {
+			if r != reason.OK {
 				if len(out) != 0 {
 					t.Errorf("appended %q on %v", out, r)
 				}
@@ -176,7 +178,7 @@ func TestAppendForwardRequest(t *testing.T) {
 				t.Errorf("got:\n%s\nwant:\n%s", out, want)
 			}
 			var fm Msg
-			if r := Scan(out, &fm); r != ReasonOK {
+			if r := Scan(out, &fm); r != reason.OK {
 				t.Fatalf("forwarded request does not scan: %v", r)
 			}
 			if fm.ViaCount != m.ViaCount+1 || string(fm.Via[0].Branch.Bytes(out)) != ourBranch {
@@ -193,17 +195,17 @@ func TestForwardTortureRequests(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := readTorture(t, "valid", name)
 			var m Msg
-			if r := Scan(b, &m); r != ReasonOK {
+			if r := Scan(b, &m); r != reason.OK {
 				t.Fatal(r)
 			}
 			f := Forward{Host: vipHost, Port: 5060, Source: client}
 			f.Branch = AppendBranch(nil, b, &m, 1)
 			out, r := AppendForwardRequest(nil, b, &m, &f)
-			if r != ReasonOK {
+			if r != reason.OK {
 				t.Fatal(r)
 			}
 			var fm Msg
-			if r := Scan(out, &fm); r != ReasonOK {
+			if r := Scan(out, &fm); r != reason.OK {
 				t.Fatalf("forwarded: %v\n%s", r, out)
 			}
 			if string(fm.CallID.Bytes(out)) != string(m.CallID.Bytes(b)) {
@@ -235,7 +237,7 @@ func TestAppendForwardResponse(t *testing.T) {
 		name   string
 		in     string
 		want   string
-		reason Reason
+		reason reason.Reason
 	}{
 		{
 			name: "separate lines",
@@ -260,26 +262,26 @@ func TestAppendForwardResponse(t *testing.T) {
 		{
 			name:   "single via",
 			in:     "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.100;branch=" + ourBranch + "\n" + rest,
-			reason: ReasonNoNextHop,
+			reason: reason.NoNextHop,
 		},
 		{
 			name:   "request",
 			in:     options("Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKc1\nVia: SIP/2.0/UDP h2"),
-			reason: ReasonWrongKind,
+			reason: reason.WrongKind,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := crlf(tc.in)
 			var m Msg
-			if r := Scan(in, &m); r != ReasonOK {
+			if r := Scan(in, &m); r != reason.OK {
 				t.Fatalf("Scan(input) = %v", r)
 			}
 			out, r := AppendForwardResponse(nil, in, &m)
 			if r != tc.reason {
 				t.Fatalf("reason = %v, want %v", r, tc.reason)
 			}
-			if r != ReasonOK {
+			if r != reason.OK {
 				return
 			}
 			if want := string(crlf(tc.want)); string(out) != want {
@@ -302,7 +304,7 @@ func TestAppendResponse(t *testing.T) {
 		"Contact: <sip:a@10.0.0.5:5062>\n" +
 		"Content-Length: 0\n\n")
 	var m Msg
-	if r := Scan(in, &m); r != ReasonOK {
+	if r := Scan(in, &m); r != reason.OK {
 		t.Fatal(r)
 	}
 	got := AppendResponse(nil, in, &m, nat, 483, "Too Many Hops", []byte("lb1"))
@@ -318,7 +320,7 @@ func TestAppendResponse(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 	var rm Msg
-	if r := Scan(got, &rm); r != ReasonOK || rm.Status != 483 || rm.ViaCount != 3 {
+	if r := Scan(got, &rm); r != reason.OK || rm.Status != 483 || rm.ViaCount != 3 {
 		t.Errorf("response scans as %v status %d vias %d", r, rm.Status, rm.ViaCount)
 	}
 	if hop, ok := rm.Via[0].Target(got); !ok || hop != nat {
@@ -327,7 +329,7 @@ func TestAppendResponse(t *testing.T) {
 
 	// A To that already has a tag keeps it.
 	in2 := crlf(options("Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKc1", "To: <sip:b@example.com>;tag=x"))
-	if r := Scan(in2, &m); r != ReasonOK {
+	if r := Scan(in2, &m); r != reason.OK {
 		t.Fatal(r)
 	}
 	got = AppendResponse(nil, in2, &m, client, 503, "Service Unavailable", []byte("lb1"))
@@ -357,7 +359,7 @@ func TestNextHop(t *testing.T) {
 		t.Run(tc.via, func(t *testing.T) {
 			b := crlf("SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.100;branch=" + ourBranch + "\n" + tc.via + "\nCall-ID: c\nCSeq: 1 OPTIONS\n\n")
 			var m Msg
-			if r := Scan(b, &m); r != ReasonOK {
+			if r := Scan(b, &m); r != reason.OK {
 				t.Fatal(r)
 			}
 			hop, ok := m.NextHop(b)
@@ -374,7 +376,7 @@ func TestNextHop(t *testing.T) {
 	}
 	var m Msg
 	b := crlf("SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.100\nCall-ID: c\nCSeq: 1 OPTIONS\n\n")
-	if Scan(b, &m) != ReasonOK {
+	if Scan(b, &m) != reason.OK {
 		t.Fatal("scan")
 	}
 	if _, ok := m.NextHop(b); ok {
@@ -390,33 +392,33 @@ func TestRoundTrip(t *testing.T) {
 	nat := netip.MustParseAddrPort("198.51.100.7:40001")
 	lb := netip.MustParseAddrPort("192.0.2.100:5060")
 	var m Msg
-	if r := Scan(typicalInvite, &m); r != ReasonOK {
+	if r := Scan(typicalInvite, &m); r != reason.OK {
 		t.Fatal(r)
 	}
 	clientVia := string(typicalInvite[m.Via[0].Start:m.Via[0].End])
 	f := Forward{Host: vipHost, Port: 5060, Source: nat, RecordRoute: []byte("<sip:192.0.2.100;lr>")}
 	f.Branch = AppendBranch(nil, typicalInvite, &m, 42)
 	fwd, r := AppendForwardRequest(nil, typicalInvite, &m, &f)
-	if r != ReasonOK {
+	if r != reason.OK {
 		t.Fatal(r)
 	}
 
 	// The UAS receives it from the balancer and answers.
 	var um Msg
-	if r := Scan(fwd, &um); r != ReasonOK {
+	if r := Scan(fwd, &um); r != reason.OK {
 		t.Fatal(r)
 	}
 	resp := AppendResponse(nil, fwd, &um, lb, 180, "Ringing", []byte("uas-1"))
 
 	var rm Msg
-	if r := Scan(resp, &rm); r != ReasonOK {
+	if r := Scan(resp, &rm); r != reason.OK {
 		t.Fatal(r)
 	}
 	if !IsOurBranch(rm.Via[0].Branch.Bytes(resp)) {
 		t.Fatalf("response top branch %q is not ours", rm.Via[0].Branch.Bytes(resp))
 	}
 	back, r := AppendForwardResponse(nil, resp, &rm)
-	if r != ReasonOK {
+	if r != reason.OK {
 		t.Fatal(r)
 	}
 	hop, ok := rm.NextHop(resp)
@@ -425,7 +427,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	var cm Msg
-	if r := Scan(back, &cm); r != ReasonOK {
+	if r := Scan(back, &cm); r != reason.OK {
 		t.Fatal(r)
 	}
 	gotVia := string(back[cm.Via[0].Start:cm.Via[0].End])

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"sipslb/slb/reason"
 )
 
 // FuzzScan feeds arbitrary bytes to Scan and, when it accepts them, to
@@ -31,11 +33,11 @@ func FuzzScan(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var m Msg
 		r := Scan(b, &m)
-		if int(r) >= NumReasons {
+		if int(r) >= reason.Num {
 			t.Fatalf("reason %d out of range", r)
 		}
 		checkSpans(t, b, &m)
-		if r != ReasonOK {
+		if r != reason.OK {
 			return
 		}
 		if m.CallID.Len == 0 || m.ViaCount == 0 || m.Via[0].End <= m.Via[0].Start {
@@ -52,13 +54,13 @@ func FuzzScan(f *testing.F) {
 			fw := Forward{Host: []byte("192.0.2.100"), Port: 5060, Source: src, RecordRoute: []byte("<sip:192.0.2.100;lr>"), StripRoute: true}
 			fw.Branch = AppendBranch(nil, b, &m, 9)
 			fwd, r := AppendForwardRequest(nil, b, &m, &fw)
-			if r == ReasonTooManyHops {
+			if r == reason.TooManyHops {
 				return
 			}
-			if r != ReasonOK {
+			if r != reason.OK {
 				t.Fatalf("AppendForwardRequest = %v", r)
 			}
-			if r := Scan(fwd, &out); r != ReasonOK {
+			if r := Scan(fwd, &out); r != reason.OK {
 				t.Fatalf("forwarded request scans as %v:\n%q\nfrom\n%q", r, fwd, b)
 			}
 			if !bytes.Equal(out.CallID.Bytes(fwd), callID) || out.ViaCount != m.ViaCount+1 {
@@ -73,13 +75,13 @@ func FuzzScan(f *testing.F) {
 			return
 		}
 		back, r := AppendForwardResponse(nil, b, &m)
-		if r == ReasonNoNextHop {
+		if r == reason.NoNextHop {
 			return
 		}
-		if r != ReasonOK {
+		if r != reason.OK {
 			t.Fatalf("AppendForwardResponse = %v", r)
 		}
-		if r := Scan(back, &out); r != ReasonOK {
+		if r := Scan(back, &out); r != reason.OK {
 			t.Fatalf("forwarded response scans as %v:\n%q\nfrom\n%q", r, back, b)
 		}
 		if !bytes.Equal(out.CallID.Bytes(back), callID) || out.ViaCount != m.ViaCount-1 {

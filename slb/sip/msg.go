@@ -25,7 +25,9 @@ func (s Span) Bytes(b []byte) []byte {
 func (s Span) End() int32 { return s.Off + s.Len }
 
 // Method is a SIP method. Methods outside the list are MethodOther; their
-// text is in Msg.MethodSpan.
+// text is in Msg.MethodSpan. Counters (slb/stats), show and SNMP index by
+// Method; the SIP MIB enumerates it as value+1 (other(1), invite(2), ...),
+// so the order is fixed: new methods go at the end.
 type Method uint8
 
 const (
@@ -36,14 +38,18 @@ const (
 	MethodCancel
 	MethodRegister
 	MethodOptions
+	MethodInfo
+	MethodUpdate
 	MethodPrack
 	MethodSubscribe
 	MethodNotify
-	MethodPublish
-	MethodInfo
 	MethodRefer
 	MethodMessage
-	MethodUpdate
+	MethodPublish
+
+	// NumMethods is the number of Method values, for arrays of counters
+	// indexed by Method.
+	NumMethods = int(iota)
 )
 
 var methodNames = [...]string{

@@ -1,15 +1,19 @@
 package sip
 
-import "bytes"
+import (
+	"bytes"
+
+	"sipslb/slb/reason"
+)
 
 // Scan reads the SIP message in b (one UDP datagram) into m, which it
 // resets first. It allocates nothing and keeps no reference to b: the spans
-// in m are offsets. Any Reason other than ReasonOK leaves m partly filled
+// in m are offsets. Any reason.Reason other than reason.OK leaves m partly filled
 // and meaningless.
-func Scan(b []byte, m *Msg) Reason {
+func Scan(b []byte, m *Msg) reason.Reason {
 	*m = Msg{MaxForwards: -1, ContentLength: -1}
 	if len(b) > MaxSize {
-		return ReasonTooLarge
+		return reason.TooLarge
 	}
 	// RFC 5626 §4.4.1 keepalives, and CRLFs before a start line, which
 	// RFC 3261 §7.5 tells receivers to ignore.
@@ -19,17 +23,17 @@ func Scan(b []byte, m *Msg) Reason {
 	}
 	if i == len(b) {
 		if i == 0 {
-			return ReasonNotSIP
+			return reason.NotSIP
 		}
-		return ReasonKeepalive
+		return reason.Keepalive
 	}
 	m.Start = int32(i)
 	k := bytes.IndexByte(b[i:], '\n')
 	if k < 0 {
 		if printable(b[i:]) {
-			return ReasonTruncated
+			return reason.Truncated
 		}
-		return ReasonNotSIP
+		return reason.NotSIP
 	}
 	le := i + k
 	ce := le
@@ -37,7 +41,7 @@ func Scan(b []byte, m *Msg) Reason {
 		ce--
 	}
 	m.StartLine = span(i, le+1)
-	if r := m.startLine(b, i, ce); r != ReasonOK {
+	if r := m.startLine(b, i, ce); r != reason.OK {
 		return r
 	}
 
@@ -45,7 +49,7 @@ func Scan(b []byte, m *Msg) Reason {
 	var seenCSeq, seenTo, seenFrom bool
 	for {
 		f, body, done, r := readField(b, pos)
-		if r != ReasonOK {
+		if r != reason.OK {
 			return r
 		}
 		if done {
@@ -56,40 +60,40 @@ func Scan(b []byte, m *Msg) Reason {
 		switch f.id {
 		case hCallID:
 			if m.CallID.Len != 0 || !callIDOK(b[f.valS:f.valE]) {
-				return ReasonBadCallID
+				return reason.BadCallID
 			}
 			m.CallID = span(f.valS, f.valE)
 		case hVia:
-			if r := m.via(b, f); r != ReasonOK {
+			if r := m.via(b, f); r != reason.OK {
 				return r
 			}
 		case hCSeq:
 			if seenCSeq || !m.cseq(b, f.valS, f.valE) {
-				return ReasonBadCSeq
+				return reason.BadCSeq
 			}
 			seenCSeq = true
 		case hMaxForwards:
 			if m.MaxForwards >= 0 {
-				return ReasonBadMaxForwards
+				return reason.BadMaxForwards
 			}
 			n, ok := parseUint(b[f.valS:f.valE], 255)
 			if !ok {
-				return ReasonBadMaxForwards
+				return reason.BadMaxForwards
 			}
 			m.MaxForwards = int(n)
 			m.MaxForwardsSpan = span(f.valS, f.valE)
 		case hContentLength:
 			if m.ContentLength >= 0 {
-				return ReasonBadContentLength
+				return reason.BadContentLength
 			}
 			n, ok := parseUint(b[f.valS:f.valE], MaxSize)
 			if !ok {
-				return ReasonBadContentLength
+				return reason.BadContentLength
 			}
 			m.ContentLength = int(n)
 		case hRoute:
 			if !m.route(b, f) {
-				return ReasonBadHeader
+				return reason.BadHeader
 			}
 		case hRecordRoute:
 			if m.RecordRoute.Len == 0 {
@@ -98,45 +102,45 @@ func Scan(b []byte, m *Msg) Reason {
 			}
 		case hTo:
 			if seenTo {
-				return ReasonBadHeader
+				return reason.BadHeader
 			}
 			seenTo = true
 			m.To = span(f.valS, f.valE)
 			var ok bool
 			if m.ToTag, m.HasToTag, ok = tagParam(b, f.valS, f.valE); !ok {
-				return ReasonBadHeader
+				return reason.BadHeader
 			}
 		case hFrom:
 			if seenFrom {
-				return ReasonBadHeader
+				return reason.BadHeader
 			}
 			seenFrom = true
 			var ok bool
 			if m.FromTag, _, ok = tagParam(b, f.valS, f.valE); !ok {
-				return ReasonBadHeader
+				return reason.BadHeader
 			}
 		}
 	}
 
 	switch {
 	case m.CallID.Len == 0:
-		return ReasonNoCallID
+		return reason.NoCallID
 	case m.ViaCount == 0:
-		return ReasonNoVia
+		return reason.NoVia
 	case !seenCSeq:
-		return ReasonNoCSeq
+		return reason.NoCSeq
 	case m.Request && !bytes.Equal(m.CSeqMethodSpan.Bytes(b), m.MethodSpan.Bytes(b)):
 		// RFC 4475 §3.1.2.17/18: mismatched methods are rejected.
-		return ReasonBadCSeq
+		return reason.BadCSeq
 	}
 	m.End = int32(len(b))
 	if m.ContentLength >= 0 {
 		if len(b)-int(m.BodyOff) < m.ContentLength {
-			return ReasonTruncated
+			return reason.Truncated
 		}
 		m.End = m.BodyOff + int32(m.ContentLength)
 	}
-	return ReasonOK
+	return reason.OK
 }
 
 func printable(b []byte) bool {
@@ -149,10 +153,10 @@ func printable(b []byte) bool {
 }
 
 // startLine parses the request or status line in b[s:e] (without CRLF).
-func (m *Msg) startLine(b []byte, s, e int) Reason {
+func (m *Msg) startLine(b []byte, s, e int) reason.Reason {
 	line := b[s:e]
 	if !printable(line) {
-		return ReasonNotSIP
+		return reason.NotSIP
 	}
 	if len(line) >= 4 && eqFold(line[:4], "sip/") {
 		return m.statusLine(b, s, e)
@@ -160,7 +164,7 @@ func (m *Msg) startLine(b []byte, s, e int) Reason {
 	m.Request = true
 	me := scanClass(b, s, e, cToken)
 	if me == s || me == e || b[me] != ' ' {
-		return ReasonNotSIP
+		return reason.NotSIP
 	}
 	m.MethodSpan = span(s, me)
 	m.Method = methodOf(b[s:me])
@@ -172,20 +176,20 @@ func (m *Msg) startLine(b []byte, s, e int) Reason {
 	rest := b[min(ue+1, e):e]
 	if ue == e || !bytes.Contains(rest, []byte("SIP/")) && !bytes.Contains(rest, []byte("sip/")) {
 		// No SIP version where it belongs: HTTP and friends.
-		return ReasonNotSIP
+		return reason.NotSIP
 	}
 	if !eqFold(rest, "sip/2.0") {
 		if len(rest) >= 7 && eqFold(rest[:4], "sip/") && !eqFold(rest[:7], "sip/2.0") {
-			return ReasonBadVersion
+			return reason.BadVersion
 		}
 		// Extra SP inside or after the URI (RFC 4475 lwsruri, lwsstart, trws).
-		return ReasonBadStartLine
+		return reason.BadStartLine
 	}
 	if !uriOK(b[us:ue]) {
-		return ReasonBadStartLine
+		return reason.BadStartLine
 	}
 	m.RequestURI = span(us, ue)
-	return ReasonOK
+	return reason.OK
 }
 
 // uriOK checks the scheme of a Request-URI (RFC 3986 §3.1) and rejects
@@ -225,13 +229,13 @@ func uriOK(u []byte) bool {
 }
 
 // statusLine parses "SIP/2.0 SP 3DIGIT SP Reason-Phrase".
-func (m *Msg) statusLine(b []byte, s, e int) Reason {
+func (m *Msg) statusLine(b []byte, s, e int) reason.Reason {
 	line := b[s:e]
 	if len(line) < 8 || !eqFold(line[:8], "sip/2.0 ") {
 		if len(line) >= 7 && !eqFold(line[:7], "sip/2.0") {
-			return ReasonBadVersion
+			return reason.BadVersion
 		}
-		return ReasonBadStartLine
+		return reason.BadStartLine
 	}
 	code := line[8:]
 	n := 0
@@ -241,10 +245,10 @@ func (m *Msg) statusLine(b []byte, s, e int) Reason {
 	// RFC 3261 §7.2: exactly three digits and a SP; the reason phrase may
 	// be empty (RFC 4475 §3.1.1.13) but a missing SP is tolerated.
 	if n != 3 || code[0] < '1' || code[0] > '6' || len(code) > 3 && code[3] != ' ' {
-		return ReasonBadStartLine
+		return reason.BadStartLine
 	}
 	m.Status = int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
-	return ReasonOK
+	return reason.OK
 }
 
 // callIDOK accepts any run of visible bytes. RFC 3261's word is narrower,

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"sipslb/slb/reason"
 )
 
 // TestSIPpThroughRewrites puts a real SIP stack on both sides of the
@@ -68,7 +70,7 @@ func TestSIPpThroughRewrites(t *testing.T) {
 				return
 			}
 			b := buf[:n]
-			if Scan(b, &m) != ReasonOK {
+			if Scan(b, &m) != reason.OK {
 				drops.Add(1)
 				continue
 			}
@@ -77,7 +79,7 @@ func TestSIPpThroughRewrites(t *testing.T) {
 				branch = AppendBranch(branch[:0], b, &m, 1)
 				f.Branch = branch
 				fwd, r := AppendForwardRequest(out[:0], b, &m, &f)
-				if r != ReasonOK {
+				if r != reason.OK {
 					drops.Add(1)
 					continue
 				}
@@ -91,13 +93,13 @@ func TestSIPpThroughRewrites(t *testing.T) {
 			}
 			hop, ok := m.NextHop(b)
 			back, r := AppendForwardResponse(out[:0], b, &m)
-			if !ok || r != ReasonOK {
+			if !ok || r != reason.OK {
 				drops.Add(1)
 				continue
 			}
 			// The UAC must get its own Via back on top.
 			var cm Msg
-			if Scan(back, &cm) != ReasonOK || IsOurBranch(cm.Via[0].Branch.Bytes(back)) || string(cm.Via[0].Host.Bytes(back)) != uacIP {
+			if Scan(back, &cm) != reason.OK || IsOurBranch(cm.Via[0].Branch.Bytes(back)) || string(cm.Via[0].Host.Bytes(back)) != uacIP {
 				drops.Add(1)
 				continue
 			}

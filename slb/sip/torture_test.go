@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sipslb/slb/reason"
 )
 
 // The RFC 4475 messages are typed in testdata/rfc4475 with CRLF line ends:
@@ -53,7 +55,7 @@ func TestTortureValid(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := readTorture(t, "valid", tc.name)
 			var m Msg
-			if r := Scan(b, &m); r != ReasonOK {
+			if r := Scan(b, &m); r != reason.OK {
 				t.Fatalf("Scan = %v, want ok", r)
 			}
 			if got := string(m.CallID.Bytes(b)); got != tc.callID {
@@ -87,7 +89,7 @@ func TestTortureValid(t *testing.T) {
 func TestTortureDetails(t *testing.T) {
 	var m Msg
 	b := readTorture(t, "valid", "wsinv")
-	if r := Scan(b, &m); r != ReasonOK {
+	if r := Scan(b, &m); r != reason.OK {
 		t.Fatal(r)
 	}
 	checks := []struct{ what, got, want string }{
@@ -112,7 +114,7 @@ func TestTortureDetails(t *testing.T) {
 	}
 
 	b = readTorture(t, "valid", "dblreq")
-	if r := Scan(b, &m); r != ReasonOK {
+	if r := Scan(b, &m); r != reason.OK {
 		t.Fatal(r)
 	}
 	if int(m.End) != int(m.BodyOff) || int(m.End) == len(b) {
@@ -120,7 +122,7 @@ func TestTortureDetails(t *testing.T) {
 	}
 
 	b = readTorture(t, "valid", "mpart01")
-	if r := Scan(b, &m); r != ReasonOK {
+	if r := Scan(b, &m); r != reason.OK {
 		t.Fatal(r)
 	}
 	if m.Via[0].Rport != 0 || m.Via[0].Port != 5070 || string(m.Via[0].RportParam.Bytes(b)) != "rport" {
@@ -131,31 +133,31 @@ func TestTortureDetails(t *testing.T) {
 func TestTortureInvalid(t *testing.T) {
 	tests := []struct {
 		name string
-		want Reason
+		want reason.Reason
 		why  string // for the ones a routing scanner accepts
 	}{
-		{"badinv01", ReasonBadVia, ""},
-		{"clerr", ReasonTruncated, ""},
-		{"ncl", ReasonBadContentLength, ""},
-		{"scalar02", ReasonBadCSeq, ""},
-		{"scalarlg", ReasonBadCSeq, ""},
-		{"quotbal", ReasonBadHeader, ""},
-		{"ltgtruri", ReasonBadStartLine, ""},
-		{"lwsruri", ReasonBadStartLine, ""},
-		{"lwsstart", ReasonBadStartLine, ""},
-		{"trws", ReasonBadStartLine, ""},
-		{"escruri", ReasonBadStartLine, ""},
-		{"baddate", ReasonOK, "Date is not read; the real server judges it"},
-		{"regbadct", ReasonOK, "Contact is not read; the registrar judges it"},
-		{"badaspec", ReasonOK, "the To URI is not parsed, only its tag is looked for"},
-		{"baddn", ReasonOK, "display names are not parsed, only tags are looked for"},
-		{"badvers", ReasonBadVersion, ""},
-		{"mismatch01", ReasonBadCSeq, ""},
-		{"mismatch02", ReasonBadCSeq, ""},
-		{"bigcode", ReasonBadStartLine, ""},
-		{"insuf", ReasonNoCallID, ""},
-		{"multi01", ReasonBadCSeq, ""},
-		{"mcl01", ReasonBadContentLength, ""},
+		{"badinv01", reason.BadVia, ""},
+		{"clerr", reason.Truncated, ""},
+		{"ncl", reason.BadContentLength, ""},
+		{"scalar02", reason.BadCSeq, ""},
+		{"scalarlg", reason.BadCSeq, ""},
+		{"quotbal", reason.BadHeader, ""},
+		{"ltgtruri", reason.BadStartLine, ""},
+		{"lwsruri", reason.BadStartLine, ""},
+		{"lwsstart", reason.BadStartLine, ""},
+		{"trws", reason.BadStartLine, ""},
+		{"escruri", reason.BadStartLine, ""},
+		{"baddate", reason.OK, "Date is not read; the real server judges it"},
+		{"regbadct", reason.OK, "Contact is not read; the registrar judges it"},
+		{"badaspec", reason.OK, "the To URI is not parsed, only its tag is looked for"},
+		{"baddn", reason.OK, "display names are not parsed, only tags are looked for"},
+		{"badvers", reason.BadVersion, ""},
+		{"mismatch01", reason.BadCSeq, ""},
+		{"mismatch02", reason.BadCSeq, ""},
+		{"bigcode", reason.BadStartLine, ""},
+		{"insuf", reason.NoCallID, ""},
+		{"multi01", reason.BadCSeq, ""},
+		{"mcl01", reason.BadContentLength, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,10 +1,14 @@
 package sip
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"sipslb/slb/reason"
+)
 
 // via reads every via-parm of one Via header field, keeping the first two
 // in m.Via and counting all of them.
-func (m *Msg) via(b []byte, f field) Reason {
+func (m *Msg) via(b []byte, f field) reason.Reason {
 	p, e := f.valS, f.valE
 	for {
 		var scratch Via
@@ -14,16 +18,16 @@ func (m *Msg) via(b []byte, f field) Reason {
 		}
 		var ok bool
 		if p, ok = viaParm(b, p, e, v); !ok {
-			return ReasonBadVia
+			return reason.BadVia
 		}
 		v.Line = f.line
 		m.ViaCount++
 		p = skipLWS(b, p, e)
 		if p == e {
-			return ReasonOK
+			return reason.OK
 		}
 		if b[p] != ',' {
-			return ReasonBadVia
+			return reason.BadVia
 		}
 		p++
 	}

@@ -3,6 +3,8 @@ package sip
 import (
 	"net/netip"
 	"testing"
+
+	"sipslb/slb/reason"
 )
 
 // forgedVias are top Vias in which a client names another host or port
@@ -39,7 +41,7 @@ func TestForgedReceivedRport(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := crlf(options("Via: "+tc.via, "Max-Forwards: 70"))
 			var m Msg
-			if r := Scan(in, &m); r != ReasonOK {
+			if r := Scan(in, &m); r != reason.OK {
 				t.Fatalf("Scan = %v", r)
 			}
 			want := netip.AddrPortFrom(src.Addr(), 5062)
@@ -51,11 +53,11 @@ func TestForgedReceivedRport(t *testing.T) {
 			}
 			f := Forward{Host: vipHost, Port: 5060, Source: src, Branch: []byte(ourBranch)}
 			fwd, r := AppendForwardRequest(nil, in, &m, &f)
-			if r != ReasonOK {
+			if r != reason.OK {
 				t.Fatal(r)
 			}
 			var um Msg
-			if r := Scan(fwd, &um); r != ReasonOK {
+			if r := Scan(fwd, &um); r != reason.OK {
 				t.Fatalf("forwarded request scans as %v:\n%s", r, fwd)
 			}
 			if got, ok := um.Via[1].Target(fwd); !ok || got != want {
@@ -63,7 +65,7 @@ func TestForgedReceivedRport(t *testing.T) {
 			}
 			resp := AppendResponse(nil, fwd, &um, lb, 180, "Ringing", []byte("uas"))
 			var rm Msg
-			if r := Scan(resp, &rm); r != ReasonOK {
+			if r := Scan(resp, &rm); r != reason.OK {
 				t.Fatal(r)
 			}
 			if got, ok := rm.NextHop(resp); !ok || got != want {
@@ -72,7 +74,7 @@ func TestForgedReceivedRport(t *testing.T) {
 			// The balancer's own answer (483, 503) names the same place.
 			own := AppendResponse(nil, in, &m, src, 503, "Service Unavailable", []byte("lb"))
 			var om Msg
-			if r := Scan(own, &om); r != ReasonOK {
+			if r := Scan(own, &om); r != reason.OK {
 				t.Fatal(r)
 			}
 			if got, ok := om.Via[0].Target(own); !ok || got != want {

@@ -1,22 +1,27 @@
 package stats
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"sipslb/slb/reason"
+	"sipslb/slb/sip"
+)
 
 // Shard is one worker's counters of one VIP port. It is padded to whole
 // cache lines so that neighbouring shards are never written together.
 type Shard struct {
-	Requests  [NumMethods]atomic.Uint64
+	Requests  [sip.NumMethods]atomic.Uint64
 	Responses [NumClasses]atomic.Uint64
-	Drops     [NumReasons]atomic.Uint64
+	Drops     [reason.Num]atomic.Uint64
 	Answers   [NumAnswers]atomic.Uint64
 	Dialogs   atomic.Uint64 // dialogs placed (see Dialog)
-	_         [64 - (NumMethods+NumClasses+NumReasons+NumAnswers+1)*8%64]byte
+	_         [64 - (sip.NumMethods+NumClasses+reason.Num+NumAnswers+1)*8%64]byte
 }
 
-// Request counts a request by method index (slb/sip.Method).
-func (s *Shard) Request(method uint8) {
-	if int(method) >= NumMethods {
-		method = 0
+// Request counts a request by method.
+func (s *Shard) Request(method sip.Method) {
+	if int(method) >= sip.NumMethods {
+		method = sip.MethodOther
 	}
 	s.Requests[method].Add(1)
 }
@@ -31,8 +36,8 @@ func (s *Shard) Response(code int) {
 }
 
 // Drop counts a dropped datagram.
-func (s *Shard) Drop(r Reason) {
-	if int(r) < NumReasons {
+func (s *Shard) Drop(r reason.Reason) {
+	if int(r) < reason.Num {
 		s.Drops[r].Add(1)
 	}
 }
@@ -67,9 +72,9 @@ func (p *Port) Shard(w int) *Shard { return &p.shards[uint(w)%uint(len(p.shards)
 
 // Totals is a summed reading of a Port.
 type Totals struct {
-	Requests  [NumMethods]uint64
+	Requests  [sip.NumMethods]uint64
 	Responses [NumClasses]uint64
-	Drops     [NumReasons]uint64
+	Drops     [reason.Num]uint64
 	Answers   [NumAnswers]uint64
 	Dialogs   uint64
 }

@@ -24,21 +24,21 @@
 //     Refusals before a server is chosen (no-server, max-conn) name no
 //     server.
 //   - Peaks are sampled, not tracked per message: by the engine's sweeper
-//     every 10 ms, just before it removes expired entries (between two
-//     samples dialog counts only fall by a lookup meeting an expired entry,
-//     an eviction, a re-pin or a server found down), and at every status
-//     reading, so a peak is never below the current count shown with it.
+//     every 250 ms (engine.DefaultSweepEvery), just before it removes
+//     expired entries (between two samples dialog counts only fall by a
+//     lookup meeting an expired entry, an eviction, a re-pin or a server
+//     found down), and at every status reading, so a peak is never below
+//     the current count shown with it.
 //
 // Invariants:
 //   - Counting never allocates and never takes a lock: every counter is an
 //     atomic.Uint64. VIP port counters are sharded per worker (each worker
 //     goroutine writes only its own cache-line-aligned shard), so workers on
 //     different cores never write the same cache line; readers sum shards.
-//   - Reason values below NumScanReasons are the values of slb/sip.Reason,
-//     with the same names: a scanner verdict is counted by converting it, at
-//     no cost. The data path's own reasons follow. (This package stays a
-//     leaf; a test in slb/dataplane/proxy checks the two lists agree.)
-//   - Method indices are the values of slb/sip.Method, checked the same way.
+//   - Drops are indexed by slb/reason.Reason and requests by slb/sip.Method:
+//     the scanner's verdict and the data path's own reasons are one list,
+//     counted as they come, and show and SNMP name them from the same
+//     types. This package keeps no copy of either list.
 //   - Counters only grow; a Port or Real lives as long as its configuration
 //     item, across Apply calls, so a bind change does not reset them.
 package stats

@@ -4,27 +4,18 @@ import (
 	"sync"
 	"testing"
 	"unsafe"
+
+	"sipslb/slb/reason"
 )
 
-func TestNamesAreUniqueAndStable(t *testing.T) {
-	seen := map[string]bool{}
-	for r := range NumReasons {
-		n := Reason(r).String()
-		if n == "" || n == "unknown" || seen[n] {
-			t.Errorf("reason %d has name %q (empty, unknown or duplicate)", r, n)
-		}
-		seen[n] = true
-	}
-	if Reason(NumReasons).String() != "unknown" {
-		t.Error("out-of-range reason must read unknown")
-	}
+func TestAnswerAndClassNames(t *testing.T) {
 	for a := range NumAnswers {
 		if Answer(a).String() == "unknown" {
 			t.Errorf("answer %d has no name", a)
 		}
 	}
-	if ClassName(0) != "1xx" || ClassName(5) != "6xx" {
-		t.Errorf("class names %q..%q", ClassName(0), ClassName(5))
+	if Class(0).String() != "1xx" || Class(5).String() != "6xx" || Class(NumClasses).String() != "unknown" {
+		t.Errorf("class names %q..%q", Class(0), Class(5))
 	}
 }
 
@@ -71,7 +62,7 @@ func TestReadSumsShards(t *testing.T) {
 				sh.Request(1)
 				sh.Response(183)
 				sh.Response(700) // ignored: not a status class
-				sh.Drop(ReasonLoop)
+				sh.Drop(reason.Loop)
 				sh.Answer(Answer483)
 				sh.Dialog()
 			}
@@ -79,8 +70,8 @@ func TestReadSumsShards(t *testing.T) {
 	}
 	wg.Wait()
 	tot := p.Read()
-	if tot.Requests[1] != 4000 || tot.Responses[0] != 4000 || tot.Drops[ReasonLoop] != 4000 || tot.Answers[Answer483] != 4000 || tot.Dialogs != 4000 {
-		t.Errorf("totals %v %v %v %v %v", tot.Requests[1], tot.Responses[0], tot.Drops[ReasonLoop], tot.Answers[Answer483], tot.Dialogs)
+	if tot.Requests[1] != 4000 || tot.Responses[0] != 4000 || tot.Drops[reason.Loop] != 4000 || tot.Answers[Answer483] != 4000 || tot.Dialogs != 4000 {
+		t.Errorf("totals %v %v %v %v %v", tot.Requests[1], tot.Responses[0], tot.Drops[reason.Loop], tot.Answers[Answer483], tot.Dialogs)
 	}
 	var other uint64
 	for _, n := range tot.Responses[1:] {

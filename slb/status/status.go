@@ -1,10 +1,18 @@
 // Package status holds the observed state of the appliance as plain data:
 // health of every real port and the traffic counters of every real and
 // virtual port. The engine fills a Snapshot; show commands and the SNMP
-// agent read it. It has no behaviour and imports no project package.
+// agent read it. It has no behaviour. It imports only leaves whose types
+// it carries: counters indexed by slb/sip.Method and slb/reason.Reason, so
+// show and SNMP name and number them from the same enums as the data path.
 package status
 
-import "time"
+import (
+	"time"
+
+	"sipslb/slb/reason"
+	"sipslb/slb/sip"
+	"sipslb/slb/stats"
+)
 
 // Snapshot is one consistent-enough reading of the running state. Counters
 // are read atomically one by one, not under a global lock.
@@ -19,25 +27,48 @@ type Snapshot struct {
 	Virtuals             map[string]*Virtual
 }
 
-// Health is the state of a real port as the health checker sees it.
+// Health is the state of a real port: the health checker's verdict
+// (slb/health), or the operator's (disabled, keepalive off). The prober,
+// the engine, show and SNMP all carry this one type.
 type Health uint8
 
 const (
-	Unknown  Health = iota // added, not probed yet (eligible)
-	Up                     // passes its checks
-	Down                   // no answer (timeout or ICMP unreachable)
-	Failing                // answers, but with a code that is not accepted (TST)
-	Disabled               // admin-disabled server or port
-	NoCheck                // keepalive turned off: trusted up
+	// Unknown: just added or re-enabled, no probe answered yet. It is
+	// eligible, so the appliance carries traffic at once after boot; the
+	// first probe result moves it to Up, Down or Failing without dampening.
+	Unknown Health = iota
+	// Up: passes its checks; eligible.
+	Up
+	// Down: no usable answer (timeout, ICMP unreachable, socket error).
+	Down
+	// Failing: the server answers, but with a code that is not accepted
+	// (ServerIron TST). Not eligible, exactly like Down.
+	Failing
+	// Disabled: switched off by the operator (server or port); never
+	// probed.
+	Disabled
+	// NoCheck: keepalive turned off for the port; trusted up, never probed.
+	NoCheck
+)
+
+var (
+	healthAbbrevs = [...]string{"UNK", "ACT", "FAL", "TST", "DIS", "ACT"}
+	healthNames   = [...]string{"unknown", "up", "down", "failing", "disabled", "up (no keepalive)"}
 )
 
 // Abbrev is the ServerIron-style state column.
 func (h Health) Abbrev() string {
-	return [...]string{"UNK", "ACT", "FAL", "TST", "DIS", "ACT"}[h]
+	if int(h) < len(healthAbbrevs) {
+		return healthAbbrevs[h]
+	}
+	return "?"
 }
 
 func (h Health) String() string {
-	return [...]string{"unknown", "up", "down", "failing", "disabled", "up (no keepalive)"}[h]
+	if int(h) < len(healthNames) {
+		return healthNames[h]
+	}
+	return "unknown"
 }
 
 // Eligible reports whether the data path may pick a port in this state.
@@ -47,8 +78,9 @@ func (h Health) Eligible() bool { return h == Unknown || h == Up || h == NoCheck
 type Real struct {
 	Ports map[uint16]*RealPort
 	// PeakDialogs is the most dialogs its ports held together (the sum of
-	// their Dialogs), since start: sampled every 10 ms and at every
-	// reading, so never below the sum of the Dialogs read with it.
+	// their Dialogs), since start: sampled every 250 ms (by the engine's
+	// sweeper) and at every reading, so never below the sum of the Dialogs
+	// read with it.
 	PeakDialogs int
 }
 
@@ -71,21 +103,15 @@ type Virtual struct {
 	Ports map[uint16]*VirtualPort
 }
 
-// Count is a named counter, in a stable order for show and SNMP.
-type Count struct {
-	Name string
-	N    uint64
-}
-
 // VirtualPort is the traffic of one VIP port.
 type VirtualPort struct {
 	Listening bool
-	Requests  []Count // by method
-	Responses []Count // by class: 1xx..6xx
-	Drops     []Count // by reason
-	Answers   []Count // the balancer's own answers (483, 503, keepalive pong)
-	Dialogs   int     // dialog-table entries of its bound servers
-	Placed    uint64  // dialogs placed through it since start
+	Requests  [sip.NumMethods]uint64   // by sip.Method
+	Responses [stats.NumClasses]uint64 // by class: [0] = 1xx ... [5] = 6xx
+	Drops     [reason.Num]uint64       // by reason.Reason (reason.OK stays 0)
+	Answers   [stats.NumAnswers]uint64 // the balancer's own answers, by stats.Answer
+	Dialogs   int                      // dialog-table entries of its bound servers
+	Placed    uint64                   // dialogs placed through it since start
 	// PeakDialogs is the highest Dialogs since start (sampled, see Real).
 	PeakDialogs int
 }

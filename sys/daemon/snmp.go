@@ -5,11 +5,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"sipslb/slb/config"
 	"sipslb/slb/health"
-	"sipslb/slb/stats"
 	"sipslb/slb/status"
 	"sipslb/sys/snmp"
 )
@@ -93,12 +91,12 @@ func (s *snmpService) close() { s.agent.Close() }
 // eligibility are news to a manager: Unknown→Up at boot is not, and
 // admin-disabled is the operator's own doing.
 func (s *snmpService) healthEvent(ev health.Event) {
-	if ev.From == health.StateAdminDisabled || ev.To == health.StateAdminDisabled {
+	if ev.From == status.Disabled || ev.To == status.Disabled {
 		return
 	}
 	switch {
 	case ev.From.Eligible() && !ev.To.Eligible():
-	case !ev.From.Eligible() && ev.To == health.StateUp:
+	case !ev.From.Eligible() && ev.To == status.Up:
 	default:
 		return
 	}
@@ -149,31 +147,6 @@ func serverChanged(others []status.Health) bool {
 	return true
 }
 
-func healthOf(h status.Health) snmp.Health {
-	switch h {
-	case status.Up, status.NoCheck:
-		return snmp.HealthUp
-	case status.Down:
-		return snmp.HealthDown
-	case status.Failing:
-		return snmp.HealthFailing
-	case status.Disabled:
-		return snmp.HealthDisabled
-	}
-	return snmp.HealthUnknown
-}
-
-// methodIndex maps the data path's method names (slb/stats.MethodName) to
-// the MIB's method index. Every name the data path counts is here (tested):
-// a missing one would be served under other(1).
-var methodIndex = map[string]snmp.Method{
-	"OTHER": snmp.MethodOther, "INVITE": snmp.MethodInvite, "ACK": snmp.MethodAck, "BYE": snmp.MethodBye,
-	"CANCEL": snmp.MethodCancel, "REGISTER": snmp.MethodRegister, "OPTIONS": snmp.MethodOptions,
-	"INFO": snmp.MethodInfo, "UPDATE": snmp.MethodUpdate, "PRACK": snmp.MethodPrack,
-	"SUBSCRIBE": snmp.MethodSubscribe, "NOTIFY": snmp.MethodNotify, "REFER": snmp.MethodRefer,
-	"MESSAGE": snmp.MethodMessage, "PUBLISH": snmp.MethodPublish,
-}
-
 // view builds the MIB's data from the config and the engine's status, so
 // SNMP and `show` read the very same counters.
 func (s *snmpService) view() *snmp.View {
@@ -181,17 +154,20 @@ func (s *snmpService) view() *snmp.View {
 	v := &snmp.View{}
 	for _, r := range c.Reals {
 		sr := snmp.Real{Name: r.Name, Addr: r.Addr, AdminUp: !r.Disabled, Weight: uint32(r.Weight), MaxConns: uint32(r.MaxConn),
-			Health: snmp.HealthUnknown}
+			Health: status.Unknown}
 		roles := config.Role(0)
-		best := snmp.HealthDown
+		best := status.Down
 		for _, rp := range r.Ports {
 			roles |= rp.Role
 			ps := &status.RealPort{}
 			if x := st.Reals[r.Name]; x != nil && x.Ports[rp.Port] != nil {
 				ps = x.Ports[rp.Port]
 			}
-			h := healthOf(ps.Health)
-			if h == snmp.HealthUp || (h == snmp.HealthUnknown && best != snmp.HealthUp) {
+			h := ps.Health
+			if h == status.NoCheck {
+				h = status.Up // trusted up: for the server as a whole, the same
+			}
+			if h == status.Up || (h == status.Unknown && best != status.Up) {
 				best = h
 			}
 			sr.Ports = append(sr.Ports, snmp.RealPort{Port: rp.Port, AdminUp: !r.Disabled, State: h,
@@ -210,7 +186,7 @@ func (s *snmpService) view() *snmp.View {
 			sr.Health = best
 		}
 		if r.Disabled {
-			sr.Health = snmp.HealthDisabled
+			sr.Health = status.Disabled
 		}
 		sr.Role = map[config.Role]snmp.Role{config.RoleProxy: snmp.RoleProxy, config.RoleRegistrar: snmp.RoleRegistrar}[roles]
 		if sr.Role == 0 {
@@ -226,24 +202,8 @@ func (s *snmpService) view() *snmp.View {
 				ps = x.Ports[vp.Port]
 			}
 			p := snmp.VirtualPort{Port: vp.Port, AdminUp: !vs.Disabled, DSR: vp.DSR, CurDialogs: uint32(ps.Dialogs),
-				Dialogs: ps.Placed, PeakDialog: uint32(ps.PeakDialogs)}
-			for _, n := range ps.Requests {
-				p.Requests[methodIndex[strings.ToUpper(n.Name)]] += n.N
-			}
-			for i, n := range ps.Responses {
-				if i < len(p.Responses) {
-					p.Responses[i] = n.N
-				}
-			}
-			// Drop reasons are listed in the data path's enum order, which
-			// only ever grows at the end: index+1 is a stable MIB index.
-			// Index 0 is the scanner's "ok", not a drop reason.
-			for i, n := range ps.Drops {
-				if i == int(stats.ReasonOK) {
-					continue
-				}
-				p.Drops = append(p.Drops, snmp.DropCount{Reason: uint32(i + 1), Name: n.Name, Count: n.N})
-			}
+				Dialogs: ps.Placed, PeakDialog: uint32(ps.PeakDialogs),
+				Requests: ps.Requests, Responses: ps.Responses, Drops: ps.Drops}
 			sv.Ports = append(sv.Ports, p)
 			for _, b := range vp.Binds {
 				v.Binds = append(v.Binds, snmp.Bind{Virtual: vs.Name, VPort: vp.Port, Real: b.Real, RPort: b.Port})

@@ -151,7 +151,7 @@ func TestSNMPServerKeywordsReachAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer trapConn.Close()
-	portDown := health.Event{Key: health.Key{Real: "rs1", Port: 5060}, From: health.StateUp, To: health.StateDown}
+	portDown := health.Event{Key: health.Key{Real: "rs1", Port: 5060}, From: status.Up, To: status.Down}
 	readTrap := func(wait time.Duration) *gosnmp.SnmpPacket {
 		buf := make([]byte, 65536)
 		trapConn.SetReadDeadline(time.Now().Add(wait))

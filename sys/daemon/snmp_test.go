@@ -2,35 +2,13 @@ package daemon
 
 import (
 	"net/netip"
-	"strings"
 	"testing"
 
 	"sipslb/slb/config"
-	"sipslb/slb/stats"
+	"sipslb/slb/reason"
+	"sipslb/slb/sip"
 	"sipslb/slb/status"
-	"sipslb/sys/snmp"
 )
-
-// Every method the data path counts has its own MIB index; none falls
-// into other(1) by a missing map entry.
-func TestMethodIndexCoversDataPath(t *testing.T) {
-	seen := map[snmp.Method]string{}
-	for i := range stats.NumMethods {
-		name := strings.ToUpper(stats.MethodName(i))
-		m, ok := methodIndex[name]
-		if !ok {
-			t.Errorf("data path method %q has no MIB index", name)
-			continue
-		}
-		if prev, dup := seen[m]; dup {
-			t.Errorf("%s and %s share MIB index %d", prev, name, m)
-		}
-		seen[m] = name
-	}
-	if len(seen) != int(snmp.NumMethods) {
-		t.Errorf("%d data path methods map onto %d MIB methods", len(seen), snmp.NumMethods)
-	}
-}
 
 func TestViewCounters(t *testing.T) {
 	cfg := config.New()
@@ -39,11 +17,11 @@ func TestViewCounters(t *testing.T) {
 	cfg.Virtuals = []*config.VirtualServer{{Name: "vip", Addr: netip.MustParseAddr("192.0.2.100"),
 		Ports: []*config.VirtualPort{{Port: 5060, Binds: []config.Bind{{Real: "rs1", Port: 5060}}}}}}
 	vp := &status.VirtualPort{Dialogs: 3, Placed: 40, PeakDialogs: 9}
-	for i := range stats.NumMethods {
-		vp.Requests = append(vp.Requests, status.Count{Name: stats.MethodName(i), N: uint64(100 + i)})
+	for i := range sip.NumMethods {
+		vp.Requests[i] = uint64(100 + i)
 	}
-	for i := range stats.NumReasons {
-		vp.Drops = append(vp.Drops, status.Count{Name: stats.Reason(i).String(), N: uint64(i)})
+	for i := range reason.Num {
+		vp.Drops[i] = uint64(i)
 	}
 	st := &status.Snapshot{
 		Reals: map[string]*status.Real{"rs1": {PeakDialogs: 8, Ports: map[uint16]*status.RealPort{
@@ -55,25 +33,14 @@ func TestViewCounters(t *testing.T) {
 	s := &snmpService{cfg: func() *config.Config { return cfg }, st: func() *status.Snapshot { return st }}
 	v := s.view()
 	p := v.Virtuals[0].Ports[0]
-	for i := range stats.NumMethods {
-		name := strings.ToUpper(stats.MethodName(i))
-		if got := p.Requests[methodIndex[name]]; got != uint64(100+i) {
-			t.Errorf("%s: served %d, counted %d", name, got, 100+i)
-		}
-	}
-	if len(p.Drops) != stats.NumReasons-1 {
-		t.Errorf("%d drop rows, want %d (every reason but ok)", len(p.Drops), stats.NumReasons-1)
-	}
-	for _, d := range p.Drops {
-		if d.Name == "ok" || d.Name != stats.Reason(d.Reason-1).String() || d.Count != uint64(d.Reason-1) {
-			t.Errorf("drop row %d %q = %d: code must be reason+1 and ok never listed", d.Reason, d.Name, d.Count)
-		}
+	if p.Requests != vp.Requests || p.Drops != vp.Drops {
+		t.Errorf("served requests %v drops %v, counted %v %v", p.Requests, p.Drops, vp.Requests, vp.Drops)
 	}
 	if p.CurDialogs != 3 || p.Dialogs != 40 || p.PeakDialog != 9 {
 		t.Errorf("vport dialogs: cur %d placed %d peak %d, want 3 40 9", p.CurDialogs, p.Dialogs, p.PeakDialog)
 	}
 	r := v.Reals[0]
-	if r.Requests != 7 || r.Responses != 6 || r.CurDialogs != 3 || r.Health != snmp.HealthUp {
+	if r.Requests != 7 || r.Responses != 6 || r.CurDialogs != 3 || r.Health != status.Up {
 		t.Errorf("real row %+v", r)
 	}
 	// Totals and drops add up over the ports; the server's peak is its own

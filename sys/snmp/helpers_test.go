@@ -9,6 +9,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"sipslb/slb/reason"
+	"sipslb/slb/sip"
+	"sipslb/slb/status"
 )
 
 // testAddrSeq hands each test its own loopback address: packages run in
@@ -31,20 +35,21 @@ const (
 )
 
 func fakeView() *View {
-	vp := VirtualPort{Port: 5060, AdminUp: true, CurDialogs: 3, Dialogs: 42, PeakDialog: 9,
-		Drops: []DropCount{{Reason: 1, Name: "no-server", Count: 5}, {Reason: 4, Name: "max-forwards", Count: 1}}}
-	vp.Requests[MethodInvite] = 100
-	vp.Requests[MethodRegister] = 7
+	vp := VirtualPort{Port: 5060, AdminUp: true, CurDialogs: 3, Dialogs: 42, PeakDialog: 9}
+	vp.Drops[reason.NoServer] = 5
+	vp.Drops[reason.BadMaxForwards] = 1
+	vp.Requests[sip.MethodInvite] = 100
+	vp.Requests[sip.MethodRegister] = 7
 	vp.Responses[1] = 90 // 2xx
 	vp.Responses[3] = 4  // 4xx
 	return &View{
 		Reals: []Real{
-			{Name: "sip1", Addr: netip.MustParseAddr("192.0.2.11"), AdminUp: true, Health: HealthUp, Weight: 10, Role: RoleProxy,
-				Ports:    []RealPort{{Port: 5060, AdminUp: true, State: HealthUp, Requests: 60, Responses: 58, CurDialogs: 2, Dialogs: 30}},
+			{Name: "sip1", Addr: netip.MustParseAddr("192.0.2.11"), AdminUp: true, Health: status.Up, Weight: 10, Role: RoleProxy,
+				Ports:    []RealPort{{Port: 5060, AdminUp: true, State: status.Up, Requests: 60, Responses: 58, CurDialogs: 2, Dialogs: 30}},
 				Requests: 60, Responses: 58, CurDialogs: 2, Dialogs: 30, PeakDialog: 5},
-			{Name: "sip2", Addr: netip.MustParseAddr("192.0.2.12"), AdminUp: true, Health: HealthDown, Weight: 10, Role: RoleBoth,
-				Ports: []RealPort{{Port: 5060, AdminUp: true, State: HealthDown}}},
-			{Name: "reg6", Addr: netip.MustParseAddr("2001:db8::6"), AdminUp: true, Health: HealthFailing, Role: RoleRegistrar,
+			{Name: "sip2", Addr: netip.MustParseAddr("192.0.2.12"), AdminUp: true, Health: status.Down, Weight: 10, Role: RoleBoth,
+				Ports: []RealPort{{Port: 5060, AdminUp: true, State: status.Down}}},
+			{Name: "reg6", Addr: netip.MustParseAddr("2001:db8::6"), AdminUp: true, Health: status.Failing, Role: RoleRegistrar,
 				Requests: 1 << 40},
 		},
 		Virtuals: []Virtual{{Name: "vip1", Addr: netip.MustParseAddr("198.51.100.100"), AdminUp: true, Ports: []VirtualPort{vp}}},

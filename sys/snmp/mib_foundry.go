@@ -3,6 +3,8 @@ package snmp
 import (
 	"net/netip"
 	"slices"
+
+	"sipslb/slb/status"
 )
 
 // oidSnL4 is snL4 of the ServerIron L4 MIB (1.3.6.1.4.1.1991.1.1.4),
@@ -34,15 +36,15 @@ const (
 )
 
 // l4State maps health to the ServerIron server/port state enumeration.
-func l4State(adminUp bool, h Health) int {
+func l4State(adminUp bool, h status.Health) int {
 	switch {
-	case !adminUp || h == HealthDisabled:
+	case !adminUp || h == status.Disabled:
 		return 0 // disabled
-	case h == HealthUp:
+	case h == status.Up || h == status.NoCheck:
 		return 6 // active
-	case h == HealthDown:
+	case h == status.Down:
 		return 2 // failed
-	case h == HealthFailing:
+	case h == status.Failing:
 		return 4 // suspect
 	}
 	return 1 // enabled: configured, not yet tested
@@ -234,7 +236,7 @@ func foundryTables() []node {
 
 func failedPorts(r Real) int {
 	for _, p := range r.Ports {
-		if p.State == HealthDown {
+		if p.State == status.Down {
 			return 1
 		}
 	}

@@ -1,6 +1,11 @@
 package snmp
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"sipslb/slb/reason"
+	"sipslb/slb/status"
+)
 
 // oidSipObjects is sipslbSipObjects in mibs/SIPSLB-SIP-MIB, under the
 // placeholder enterprise arc (see PlaceholderPEN).
@@ -76,7 +81,7 @@ func sipTables() []node {
 			})
 			return rows
 		}},
-		// sipslbVportMethodTable: method enumerated as Method+1.
+		// sipslbVportMethodTable: method enumerated as sip.Method+1.
 		&table{oid: sipEntry(2), cols: []uint32{2}, build: func(rc *reqCtx) []row {
 			var rows []row
 			vports(rc, func(x vp) {
@@ -100,11 +105,13 @@ func sipTables() []node {
 		&table{oid: sipEntry(4), cols: []uint32{2, 3}, build: func(rc *reqCtx) []row {
 			var rows []row
 			vports(rc, func(x vp) {
-				for _, d := range x.p.Drops {
-					if d.Reason == 0 {
+				// Every reason but ok, at index reason+1: reasons are only
+				// ever appended (slb/reason), so an index keeps its meaning.
+				for r, n := range x.p.Drops {
+					if reason.Reason(r) == reason.OK {
 						continue
 					}
-					rows = append(rows, row{idx: x.i.Append(d.Reason), cells: []value{octets(d.Name), counter64(d.Count)}})
+					rows = append(rows, row{idx: x.i.Append(uint32(r + 1)), cells: []value{octets(reason.Reason(r).String()), counter64(n)}})
 				}
 			})
 			return rows
@@ -124,7 +131,7 @@ func sipTables() []node {
 					role = int(RoleProxy)
 				}
 				rows = append(rows, row{idx: idx, cells: []value{
-					t, a, upDown(r.AdminUp), integer(int(r.Health) + 1), integer(role),
+					t, a, upDown(r.AdminUp), integer(mibHealth(r.Health)), integer(role),
 					gauge32(r.Weight), counter64(r.Requests), counter64(r.Responses),
 					counter64(r.Drops), gauge32(r.CurDialogs), counter64(r.Dialogs),
 				}})
@@ -150,4 +157,20 @@ func sipTables() []node {
 			return rows
 		}},
 	}
+}
+
+// mibHealth encodes a health verdict as the SIP MIB's SipslbHealth: a port
+// without health checks is trusted up.
+func mibHealth(h status.Health) int {
+	switch h {
+	case status.Up, status.NoCheck:
+		return 2
+	case status.Down:
+		return 3
+	case status.Failing:
+		return 4
+	case status.Disabled:
+		return 5
+	}
+	return 1 // unknown
 }

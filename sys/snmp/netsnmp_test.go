@@ -95,8 +95,8 @@ func TestNetSNMPByName(t *testing.T) {
 		t.Errorf("method table: %v\n%s", err, out)
 	}
 	out, err = run(t, "snmpget", append(mibs, "-v2c", "-c", testCommunity, "-r1", "-t3", agentTarget(cfg),
-		`SIPSLB-SIP-MIB::sipslbVportDropReasonName."vip1".5060.4`)...)
-	if err != nil || !hasLine(out, `SIPSLB-SIP-MIB::sipslbVportDropReasonName."vip1".5060.4 = STRING: max-forwards`) {
+		`SIPSLB-SIP-MIB::sipslbVportDropReasonName."vip1".5060.16`)...)
+	if err != nil || !hasLine(out, `SIPSLB-SIP-MIB::sipslbVportDropReasonName."vip1".5060.16 = STRING: bad-max-forwards`) {
 		t.Errorf("drop reason: %v\n%s", err, out)
 	}
 }

@@ -1,6 +1,12 @@
 package snmp
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"sipslb/slb/reason"
+	"sipslb/slb/sip"
+	"sipslb/slb/status"
+)
 
 // Source hands the agent a consistent picture of the load balancer. The
 // agent calls Snapshot once per request PDU (and once per notification that
@@ -24,17 +30,9 @@ type View struct {
 	Binds    []Bind
 }
 
-// Health is a server's or port's health verdict.
-type Health uint8
-
-// Health values; the SIP MIB enumerates them as value+1.
-const (
-	HealthUnknown  Health = iota // not probed yet
-	HealthUp                     // passing its health check
-	HealthDown                   // failed its health check
-	HealthFailing                // missed probes, not yet down (ServerIron "suspect")
-	HealthDisabled               // administratively disabled
-)
+// Health values are slb/status.Health, the engine's own verdict; the SIP
+// MIB's SipslbHealth encodes them (mibHealth), the ServerIron MIB's L4
+// state too (l4State).
 
 // Role says which SIP traffic a real server takes.
 type Role uint8
@@ -46,36 +44,12 @@ const (
 	RoleBoth
 )
 
-// Method indexes VirtualPort.Requests. The SIP MIB enumerates it as
-// value+1 (other(1), invite(2), ...).
-type Method uint8
-
-// SIP methods counted per virtual port.
-const (
-	MethodOther Method = iota
-	MethodInvite
-	MethodAck
-	MethodBye
-	MethodCancel
-	MethodRegister
-	MethodOptions
-	MethodInfo
-	MethodUpdate
-	MethodPrack
-	MethodSubscribe
-	MethodNotify
-	MethodRefer
-	MethodMessage
-	MethodPublish
-	NumMethods
-)
-
 // Real is one real server.
 type Real struct {
 	Name       string
 	Addr       netip.Addr
 	AdminUp    bool
-	Health     Health
+	Health     status.Health
 	Weight     uint32
 	MaxConns   uint32 // 0 = unlimited
 	Role       Role
@@ -92,7 +66,7 @@ type Real struct {
 type RealPort struct {
 	Port       uint16
 	AdminUp    bool
-	State      Health
+	State      status.Health
 	Requests   uint64
 	Responses  uint64
 	CurDialogs uint32
@@ -113,21 +87,12 @@ type VirtualPort struct {
 	Port       uint16
 	AdminUp    bool
 	DSR        bool
-	Requests   [NumMethods]uint64 // by Method
-	Responses  [6]uint64          // by class: [0] = 1xx ... [5] = 6xx
-	Drops      []DropCount
+	Requests   [sip.NumMethods]uint64 // by sip.Method; the MIB enumerates it as value+1
+	Responses  [6]uint64              // by class: [0] = 1xx ... [5] = 6xx
+	Drops      [reason.Num]uint64     // by reason.Reason; the MIB's drop index is value+1
 	CurDialogs uint32
 	Dialogs    uint64
 	PeakDialog uint32
-}
-
-// DropCount is a drop counter for one reason. Reason is a stable code
-// (1..) the daemon assigns to its typed drop reasons; it indexes the SIP
-// MIB's drop table, so a code must never be reused for another reason.
-type DropCount struct {
-	Reason uint32
-	Name   string
-	Count  uint64
 }
 
 // Bind is one virtual port to real port binding.
@@ -160,7 +125,7 @@ func (p *VirtualPort) TotalResponses() uint64 {
 func (p *VirtualPort) TotalDrops() uint64 {
 	var n uint64
 	for _, d := range p.Drops {
-		n += d.Count
+		n += d
 	}
 	return n
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"sipslb/slb/pool"
-	"sipslb/slb/stats"
+	"sipslb/slb/reason"
 )
 
 // DSR counts as proxy mode does: an INVITE of a fresh Call-ID places a
@@ -44,7 +44,7 @@ func TestDialogsPlacedAndDrops(t *testing.T) {
 	}
 
 	r := f.Handle(st, fakeNeighbors{}, frame(sipMsg("INVITE", "dsr-nomac@x", 0)), now)
-	if r.Reason != stats.ReasonNoMAC || r.Server == nil {
+	if r.Reason != reason.NoMAC || r.Server == nil {
 		t.Fatalf("unresolved MAC: %v server %v", r.Reason, r.Server)
 	}
 	if d := r.Server.Stats.Drops.Load(); d != 1 {

@@ -26,7 +26,7 @@
 //     keep order within a flow.
 //   - No 483 or 503 answers: the message is never rewritten, so there is
 //     nothing to say to the client that the server would not say; an empty
-//     group is a counted drop (stats.ReasonNoServer).
+//     group is a counted drop (reason.NoServer).
 //   - Requests and responses alike are hashed by Call-ID: in DSR a client
 //     answers a server's request (a BYE, a re-INVITE) at the VIP, and the
 //     answer must reach the server that sent it.
@@ -36,7 +36,7 @@
 //     frame in place and keeps no reference to it; a Forwarder belongs to
 //     one goroutine.
 //   - Every frame ends in exactly one of forwarded or dropped, a drop being
-//     counted either on its VIP port (stats.Reason) or, when no VIP port is
+//     counted either on its VIP port (reason.Reason) or, when no VIP port is
 //     known, in Counters (FrameReason). No input panics (FuzzHandle).
 //   - The routing state is read once per frame through one atomic pointer.
 package dsr

@@ -7,6 +7,7 @@ import (
 
 	"sipslb/slb/hash"
 	"sipslb/slb/pool"
+	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
 )
@@ -35,9 +36,9 @@ func (v Verdict) String() string { return [...]string{"dropped", "forwarded"}[v]
 // Result is the outcome of Handle.
 type Result struct {
 	Verdict Verdict
-	// Reason is the VIP port drop reason (stats.ReasonOK when forwarded or
+	// Reason is the VIP port drop reason (reason.OK when forwarded or
 	// when the drop is a frame-level one, see Frame).
-	Reason stats.Reason
+	Reason reason.Reason
 	// Frame is the frame-level drop reason, when no VIP port was known.
 	Frame FrameReason
 	// Out is the rewritten frame (a prefix of the input: Ethernet padding
@@ -49,7 +50,7 @@ type Result struct {
 	// in Server.Stats.Drops.
 	Server *pool.Server
 	// Unresolved is the real server address whose MAC is missing
-	// (Reason == stats.ReasonNoMAC): the caller asks ARP for it.
+	// (Reason == reason.NoMAC): the caller asks ARP for it.
 	Unresolved netip.Addr
 }
 
@@ -67,7 +68,7 @@ func (f *Forwarder) frameDrop(r FrameReason) Result {
 	return Result{Verdict: Dropped, Frame: r}
 }
 
-func portDrop(sh *stats.Shard, r stats.Reason) Result {
+func portDrop(sh *stats.Shard, r reason.Reason) Result {
 	sh.Drop(r)
 	return Result{Verdict: Dropped, Reason: r}
 }
@@ -131,23 +132,23 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 		// With sip-switch off the client's address picks the server: a
 		// Call-ID in a later fragment does not matter.
 		if h, ok = scanHead(payload); !ok && !vp.NoSIPSwitch {
-			return portDrop(sh, stats.ReasonFragNoCallID)
+			return portDrop(sh, reason.FragNoCallID)
 		}
 	} else {
 		m := &f.msg
 		switch r := sip.Scan(payload, m); r {
-		case sip.ReasonOK:
+		case reason.OK:
 			h = head{request: m.Request, status: m.Status, method: m.Method, cseqMethod: m.CSeqMethod, callID: m.CallID.Bytes(payload)}
-		case sip.ReasonKeepalive:
+		case reason.Keepalive:
 			// A CRLF ping has no Call-ID: the client's address picks the
 			// server, which answers the pong itself.
 			h = head{request: true}
 		default:
-			return portDrop(sh, stats.Reason(r))
+			return portDrop(sh, reason.Reason(r))
 		}
 	}
 	if h.request {
-		sh.Request(uint8(h.method))
+		sh.Request(h.method)
 	} else {
 		sh.Response(h.status)
 	}
@@ -157,9 +158,9 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 	}
 	mac, ok := nb.Lookup(srv.Addr.Addr())
 	if !ok {
-		sh.Drop(stats.ReasonNoMAC)
+		sh.Drop(reason.NoMAC)
 		srv.Stats.Drops.Add(1)
-		return Result{Verdict: Dropped, Reason: stats.ReasonNoMAC, Server: srv, Unresolved: srv.Addr.Addr()}
+		return Result{Verdict: Dropped, Reason: reason.NoMAC, Server: srv, Unresolved: srv.Addr.Addr()}
 	}
 	f.rewrite(fr, mac)
 	if more {
@@ -187,7 +188,7 @@ func createsDialog(m sip.Method) bool {
 // route picks the server as proxy mode's fromClient does: dialog table
 // first (unless stateless), then the method group's table. Responses (a
 // client answering a server's request) only read the dialog table.
-func (f *Forwarder) route(st *pool.State, vp *pool.VPort, sh *stats.Shard, h *head, src netip.AddrPort, now int64) (*pool.Server, stats.Reason) {
+func (f *Forwarder) route(st *pool.State, vp *pool.VPort, sh *stats.Shard, h *head, src netip.AddrPort, now int64) (*pool.Server, reason.Reason) {
 	if vp.NoSIPSwitch || h.callID == nil {
 		g := &vp.Groups[pool.GroupAny]
 		if !vp.NoSIPSwitch {
@@ -221,7 +222,7 @@ func (f *Forwarder) route(st *pool.State, vp *pool.VPort, sh *stats.Shard, h *he
 					}
 					dt.Touch(key, exp)
 				}
-				return s, stats.ReasonOK
+				return s, reason.OK
 			}
 			stale, avoid = true, id // never back to a server the dialog was lost with
 		}

@@ -12,7 +12,7 @@ import (
 
 	"sipslb/slb/config"
 	"sipslb/slb/dataplane/proxy"
-	"sipslb/slb/stats"
+	"sipslb/slb/reason"
 )
 
 const now = int64(1e18)
@@ -25,14 +25,14 @@ func TestHandleVerdicts(t *testing.T) {
 		nb     fakeNeighbors
 		mod    func(*config.VirtualPort)
 		want   Verdict
-		reason stats.Reason
+		reason reason.Reason
 		fr     FrameReason
 	}{
 		{name: "invite forwarded", frame: func() []byte { return invite }, want: Forwarded},
 		{name: "keepalive forwarded by address", frame: func() []byte { return frame([]byte("\r\n\r\n")) }, want: Forwarded},
-		{name: "unresolved mac", frame: func() []byte { return invite }, nb: fakeNeighbors{}, reason: stats.ReasonNoMAC},
-		{name: "no server", frame: func() []byte { return invite }, mod: func(p *config.VirtualPort) { p.Binds = nil }, reason: stats.ReasonNoServer},
-		{name: "not sip", frame: func() []byte { return frame([]byte("hello")) }, reason: stats.ReasonTruncated},
+		{name: "unresolved mac", frame: func() []byte { return invite }, nb: fakeNeighbors{}, reason: reason.NoMAC},
+		{name: "no server", frame: func() []byte { return invite }, mod: func(p *config.VirtualPort) { p.Binds = nil }, reason: reason.NoServer},
+		{name: "not sip", frame: func() []byte { return frame([]byte("hello")) }, reason: reason.Truncated},
 		{name: "short", frame: func() []byte { return invite[:20] }, fr: FrameShort},
 		{name: "arp ethertype", frame: func() []byte { f := clone(invite); f[12], f[13] = 8, 6; return f }, fr: FrameNotIPv4},
 		{name: "tcp", frame: func() []byte { f := clone(invite); f[ethLen+9] = 6; return f }, fr: FrameNotUDP},
@@ -44,7 +44,7 @@ func TestHandleVerdicts(t *testing.T) {
 		{name: "orphan fragment", frame: func() []byte { return fragments(frame(sipMsg("INVITE", "frag@x", 3000)), 1500)[1] }, fr: FrameFragOrphan},
 		{name: "first fragment without call-id", frame: func() []byte {
 			return fragments(frame(bytes.Replace(sipMsg("INVITE", "late@x", 0), []byte("Call-ID"), []byte("X-Pad: "+string(bytes.Repeat([]byte{'p'}, 2000))+"\r\nCall-ID"), 1)), 1500)[0]
-		}, reason: stats.ReasonFragNoCallID},
+		}, reason: reason.FragNoCallID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,24 +57,24 @@ func TestHandleVerdicts(t *testing.T) {
 			r := f.Handle(st, nb, clone(tt.frame()), now)
 			got := struct {
 				V  Verdict
-				R  stats.Reason
+				R  reason.Reason
 				Fr FrameReason
 			}{r.Verdict, r.Reason, r.Frame}
 			want := struct {
 				V  Verdict
-				R  stats.Reason
+				R  reason.Reason
 				Fr FrameReason
 			}{tt.want, tt.reason, tt.fr}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("verdict (-want +got):\n%s", diff)
 			}
-			if tt.reason == stats.ReasonNoMAC && !r.Unresolved.IsValid() {
+			if tt.reason == reason.NoMAC && !r.Unresolved.IsValid() {
 				t.Error("no-mac drop does not name the address to resolve")
 			}
 			if tt.fr != FrameOK && f.Counters.Drops[tt.fr].Load() != 1 {
 				t.Errorf("frame drop %v counted %d times", tt.fr, f.Counters.Drops[tt.fr].Load())
 			}
-			if tt.reason != stats.ReasonOK {
+			if tt.reason != reason.OK {
 				vp := st.VPorts[netip.AddrPortFrom(vip, 5060)]
 				if n := vp.Stats.Read().Drops[tt.reason]; n != 1 {
 					t.Errorf("port drop %v counted %d times", tt.reason, n)

@@ -12,7 +12,7 @@ import (
 
 	"sipslb/slb/config"
 	"sipslb/slb/dataplane/proxy"
-	"sipslb/slb/stats"
+	"sipslb/slb/reason"
 )
 
 // frameFrom is frame with another client address.
@@ -117,7 +117,7 @@ func TestNoSIPSwitchFragmentsWithoutCallID(t *testing.T) {
 			t.Errorf("fragment %d to %x, want %x (%s, the client address's server)", i, mac, want, ref.Server.Real)
 		}
 	}
-	if n := st.VPorts[netip.AddrPortFrom(vip, 5060)].Stats.Read().Drops[stats.ReasonFragNoCallID]; n != 0 {
+	if n := st.VPorts[netip.AddrPortFrom(vip, 5060)].Stats.Read().Drops[reason.FragNoCallID]; n != 0 {
 		t.Errorf("frag-no-call-id counted %d times", n)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"sipslb/slb/dialog"
 	"sipslb/slb/hash"
 	"sipslb/slb/pool"
-	"sipslb/slb/stats"
+	"sipslb/slb/reason"
 )
 
 // placed is the dialogs placed on each real port of f, by name, and on
@@ -135,7 +135,7 @@ func TestDropsForRealServer(t *testing.T) {
 		t.Fatalf("test bug: INVITE of %d bytes", len(pkt))
 	}
 	r := f.handle(pkt, client)
-	if r.Verdict != Dropped || r.Reason != stats.ReasonOutTooLarge || r.Server == nil {
+	if r.Verdict != Dropped || r.Reason != reason.OutTooLarge || r.Server == nil {
 		t.Fatalf("oversized INVITE: %v %v server %v", r.Verdict, r.Reason, r.Server)
 	}
 	if n := r.Server.Stats.Drops.Load(); n != 1 {
@@ -144,7 +144,7 @@ func TestDropsForRealServer(t *testing.T) {
 	g := newFixture(t, testConfig(func(c *config.Config) { c.Reals[0].MaxConn, c.Reals[1].MaxConn = 1, 1 }))
 	g.handle(invite("a"), client)
 	g.handle(invite("b"), client)
-	if r := g.handle(invite("c"), client); r.Reason != stats.ReasonMaxConn {
+	if r := g.handle(invite("c"), client); r.Reason != reason.MaxConn {
 		t.Fatalf("all full: %v", r.Reason)
 	}
 	for _, s := range g.vp.Servers {
@@ -220,7 +220,7 @@ func TestSendErrorIsDropOfItsServer(t *testing.T) {
 		}
 		got++
 	}
-	sendErrs := vp.Stats.Read().Drops[stats.ReasonSendError]
+	sendErrs := vp.Stats.Read().Drops[reason.SendError]
 	if rs6.Stats.Requests.Load() == 0 || got == 0 {
 		t.Fatalf("calls not spread: rs6 %d, rs4 received %d", rs6.Stats.Requests.Load(), got)
 	}

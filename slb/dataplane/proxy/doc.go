@@ -21,7 +21,7 @@
 //   - Forwarder.Handle allocates nothing (AllocsPerRun test) and keeps no
 //     reference to its input; a Forwarder belongs to one goroutine.
 //   - Every datagram ends in exactly one of: forwarded, answered (counted
-//     by stats.Answer) or dropped (counted by stats.Reason). Nothing
+//     by stats.Answer) or dropped (counted by reason.Reason). Nothing
 //     panics, whatever the input (FuzzHandle).
 //   - The routing state is read once per batch from one atomic pointer;
 //     a Worker never blocks on anything but its own socket.

@@ -7,6 +7,7 @@ import (
 
 	"sipslb/slb/hash"
 	"sipslb/slb/pool"
+	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
 )
@@ -40,8 +41,8 @@ func (v Verdict) String() string { return [...]string{"dropped", "forwarded", "a
 // Result is the outcome of Handle.
 type Result struct {
 	Verdict Verdict
-	Reason  stats.Reason // why it was dropped or answered; ReasonOK when forwarded
-	Out     []byte       // the datagram to send (Forwarded, Answered)
+	Reason  reason.Reason // why it was dropped or answered; reason.OK when forwarded
+	Out     []byte        // the datagram to send (Forwarded, Answered)
 	To      netip.AddrPort
 	// Server is the real server a client request went to, or was meant
 	// for when it was dropped after the choice (its Stats.Drops counted).
@@ -65,20 +66,20 @@ var crlfcrlf = []byte("\r\n\r\n")
 func (f *Forwarder) Handle(st *pool.State, vp *pool.VPort, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
 	sh := vp.Stats.Shard(f.Worker)
 	m := &f.msg
-	if r := sip.Scan(pkt, m); r != sip.ReasonOK {
-		if r == sip.ReasonKeepalive {
+	if r := sip.Scan(pkt, m); r != reason.OK {
+		if r == reason.Keepalive {
 			if bytes.Contains(pkt, crlfcrlf) {
 				sh.Answer(stats.AnswerPong)
-				return Result{Verdict: Answered, Reason: stats.ReasonKeepalive, Out: append(out[:0], "\r\n"...), To: src}
+				return Result{Verdict: Answered, Reason: reason.Keepalive, Out: append(out[:0], "\r\n"...), To: src}
 			}
-			return drop(sh, stats.ReasonPong)
+			return drop(sh, reason.Pong)
 		}
-		return drop(sh, stats.Reason(r))
+		return drop(sh, reason.Reason(r))
 	}
 	if !m.Request {
 		return f.response(st, vp, sh, pkt, src, now, out)
 	}
-	sh.Request(uint8(m.Method))
+	sh.Request(m.Method)
 	if f.fromFarm(st, vp, pkt, src) {
 		return f.fromServer(st, vp, sh, pkt, src, now, out)
 	}
@@ -133,14 +134,14 @@ func (f *Forwarder) target(vp *pool.VPort, pkt []byte) (netip.AddrPort, bool) {
 	return netip.AddrPortFrom(ip.Unmap(), uint16(port)), true
 }
 
-func drop(sh *stats.Shard, r stats.Reason) Result {
+func drop(sh *stats.Shard, r reason.Reason) Result {
 	sh.Drop(r)
 	return Result{Verdict: Dropped, Reason: r}
 }
 
 // dropFor drops a client request after srv was chosen for it: a drop of
 // the VIP port and of the real server.
-func dropFor(sh *stats.Shard, srv *pool.Server, r stats.Reason) Result {
+func dropFor(sh *stats.Shard, srv *pool.Server, r reason.Reason) Result {
 	sh.Drop(r)
 	srv.Stats.Drops.Add(1)
 	return Result{Verdict: Dropped, Reason: r, Server: srv}
@@ -161,7 +162,7 @@ func recordRoutes(m *sip.Msg) bool {
 func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
 	m := &f.msg
 	if m.MaxForwards == 0 {
-		return f.answer(sh, pkt, src, out, 483, stats.ReasonTooManyHops)
+		return f.answer(sh, pkt, src, out, 483, reason.TooManyHops)
 	}
 	var key uint64
 	var g *pool.Group
@@ -222,11 +223,11 @@ func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 		fw.RecordRoute = vp.RR
 	}
 	o, r := sip.AppendForwardRequest(out[:0], pkt, m, fw)
-	if r != sip.ReasonOK {
-		return dropFor(sh, srv, stats.Reason(r))
+	if r != reason.OK {
+		return dropFor(sh, srv, reason.Reason(r))
 	}
 	if len(o) > MaxOut {
-		return dropFor(sh, srv, stats.ReasonOutTooLarge)
+		return dropFor(sh, srv, reason.OutTooLarge)
 	}
 	srv.Stats.Requests.Add(1)
 	return Result{Verdict: Forwarded, Out: o, To: srv.Addr, Server: srv}
@@ -237,14 +238,14 @@ func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 func (f *Forwarder) fromServer(st *pool.State, vp *pool.VPort, sh *stats.Shard, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
 	m := &f.msg
 	if m.MaxForwards == 0 {
-		return f.answer(sh, pkt, src, out, 483, stats.ReasonTooManyHops)
+		return f.answer(sh, pkt, src, out, 483, reason.TooManyHops)
 	}
 	to, ok := f.target(vp, pkt)
 	if !ok {
-		return drop(sh, stats.ReasonNoRoute)
+		return drop(sh, reason.NoRoute)
 	}
 	if _, loop := st.VPorts[to]; loop {
-		return drop(sh, stats.ReasonLoop)
+		return drop(sh, reason.Loop)
 	}
 	if !vp.NoSIPSwitch && !vp.Stateless && st.Dialogs != nil {
 		exp := now + st.TTL
@@ -262,11 +263,11 @@ func (f *Forwarder) fromServer(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 		fw.RecordRoute = vp.RR
 	}
 	o, r := sip.AppendForwardRequest(out[:0], pkt, m, fw)
-	if r != sip.ReasonOK {
-		return drop(sh, stats.Reason(r))
+	if r != reason.OK {
+		return drop(sh, reason.Reason(r))
 	}
 	if len(o) > MaxOut {
-		return drop(sh, stats.ReasonOutTooLarge)
+		return drop(sh, reason.OutTooLarge)
 	}
 	return Result{Verdict: Forwarded, Out: o, To: to}
 }
@@ -292,19 +293,19 @@ func (f *Forwarder) response(st *pool.State, vp *pool.VPort, sh *stats.Shard, pk
 	m := &f.msg
 	sh.Response(m.Status)
 	if !sip.IsOurBranch(m.Via[0].Branch.Bytes(pkt)) {
-		return drop(sh, stats.ReasonNotOurVia)
+		return drop(sh, reason.NotOurVia)
 	}
 	to, ok := m.NextHop(pkt)
 	if !ok {
-		return drop(sh, stats.ReasonNoNextHop)
+		return drop(sh, reason.NoNextHop)
 	}
 	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
 	if _, loop := st.VPorts[to]; loop {
-		return drop(sh, stats.ReasonLoop)
+		return drop(sh, reason.Loop)
 	}
 	o, r := sip.AppendForwardResponse(out[:0], pkt, m)
-	if r != sip.ReasonOK {
-		return drop(sh, stats.Reason(r))
+	if r != reason.OK {
+		return drop(sh, reason.Reason(r))
 	}
 	if s := st.ByAddr[src]; s != nil {
 		s.Stats.Responses.Add(1)
@@ -319,7 +320,7 @@ func (f *Forwarder) response(st *pool.State, vp *pool.VPort, sh *stats.Shard, pk
 
 // answer builds the balancer's own response (483 or 503) to the request in
 // f.msg, or drops an ACK, which is never answered.
-func (f *Forwarder) answer(sh *stats.Shard, pkt []byte, src netip.AddrPort, out []byte, code int, why stats.Reason) Result {
+func (f *Forwarder) answer(sh *stats.Shard, pkt []byte, src netip.AddrPort, out []byte, code int, why reason.Reason) Result {
 	m := &f.msg
 	if m.Method == sip.MethodAck {
 		// Counted under the reason alone: one datagram, one count.
@@ -330,7 +331,7 @@ func (f *Forwarder) answer(sh *stats.Shard, pkt []byte, src netip.AddrPort, out 
 	switch {
 	case code == 483:
 		phrase, a = "Too Many Hops", stats.Answer483
-	case why == stats.ReasonMaxConn:
+	case why == reason.MaxConn:
 		a = stats.Answer503MaxConn
 	}
 	// A deterministic To tag, so a retransmission gets the same answer.

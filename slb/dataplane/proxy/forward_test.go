@@ -7,28 +7,10 @@ import (
 	"testing"
 
 	"sipslb/slb/config"
+	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
 )
-
-func TestStatsMirrorsSIP(t *testing.T) {
-	if stats.NumScanReasons != sip.NumReasons {
-		t.Fatalf("stats.NumScanReasons %d, sip.NumReasons %d", stats.NumScanReasons, sip.NumReasons)
-	}
-	for r := range sip.NumReasons {
-		if a, b := stats.Reason(r).String(), sip.Reason(r).String(); a != b {
-			t.Errorf("reason %d: stats %q, sip %q", r, a, b)
-		}
-	}
-	for m := range stats.NumMethods {
-		if a, b := stats.MethodName(m), sip.Method(m).String(); a != b {
-			t.Errorf("method %d: stats %q, sip %q", m, a, b)
-		}
-	}
-	if sip.Method(stats.NumMethods).String() != "other" {
-		t.Errorf("sip has more methods than stats.NumMethods %d", stats.NumMethods)
-	}
-}
 
 func TestBadInputIsCountedByReason(t *testing.T) {
 	f := newFixture(t, testConfig())
@@ -46,18 +28,18 @@ Content-Length: 0
 	tests := []struct {
 		name string
 		pkt  string
-		want stats.Reason
+		want reason.Reason
 	}{
-		{"binary garbage", "\x00\x01\x02\xff\xfe", stats.ReasonNotSIP},
-		{"http", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", stats.ReasonNotSIP},
-		{"truncated", "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4", stats.ReasonTruncated},
-		{"no call-id", strings.Replace(invite("x@y"), "Call-ID: x@y\r\n", "", 1), stats.ReasonNoCallID},
-		{"no via", msg("INVITE sip:b@example.com SIP/2.0\nCall-ID: a\nCSeq: 1 INVITE\nContent-Length: 0\n\n"), stats.ReasonNoVia},
-		{"no cseq", strings.Replace(invite("x@y"), "CSeq: 1 INVITE\r\n", "", 1), stats.ReasonNoCSeq},
-		{"oversized", "INVITE " + strings.Repeat("a", sip.MaxSize), stats.ReasonTooLarge},
-		{"body shorter than content-length", strings.Replace(invite("x@y"), "Content-Length: 0", "Content-Length: 100", 1), stats.ReasonTruncated},
-		{"response not ours", notOurs, stats.ReasonNotOurVia},
-		{"lone CRLF pong", "\r\n", stats.ReasonPong},
+		{"binary garbage", "\x00\x01\x02\xff\xfe", reason.NotSIP},
+		{"http", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", reason.NotSIP},
+		{"truncated", "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4", reason.Truncated},
+		{"no call-id", strings.Replace(invite("x@y"), "Call-ID: x@y\r\n", "", 1), reason.NoCallID},
+		{"no via", msg("INVITE sip:b@example.com SIP/2.0\nCall-ID: a\nCSeq: 1 INVITE\nContent-Length: 0\n\n"), reason.NoVia},
+		{"no cseq", strings.Replace(invite("x@y"), "CSeq: 1 INVITE\r\n", "", 1), reason.NoCSeq},
+		{"oversized", "INVITE " + strings.Repeat("a", sip.MaxSize), reason.TooLarge},
+		{"body shorter than content-length", strings.Replace(invite("x@y"), "Content-Length: 0", "Content-Length: 100", 1), reason.Truncated},
+		{"response not ours", notOurs, reason.NotOurVia},
+		{"lone CRLF pong", "\r\n", reason.Pong},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,18 +121,18 @@ func TestAnswers(t *testing.T) {
 		pkt     string
 		verdict Verdict
 		code    string
-		reason  stats.Reason
+		reason  reason.Reason
 	}{
 		{"max-forwards 0 gets 483", nil, strings.Replace(invite("a@b"), "Max-Forwards: 70", "Max-Forwards: 0", 1),
-			Answered, "SIP/2.0 483 Too Many Hops\r\n", stats.ReasonTooManyHops},
+			Answered, "SIP/2.0 483 Too Many Hops\r\n", reason.TooManyHops},
 		{"ack with max-forwards 0 is dropped", nil, strings.Replace(request("ACK", "a@b", "t"), "Max-Forwards: 70", "Max-Forwards: 0", 1),
-			Dropped, "", stats.ReasonTooManyHops},
+			Dropped, "", reason.TooManyHops},
 		{"empty registrar group gets 503", func(c *config.Config) { c.Reals[1].Ports[0].Role = config.RoleProxy },
-			request("REGISTER", "r@b", ""), Answered, "SIP/2.0 503 Service Unavailable\r\n", stats.ReasonNoServer},
+			request("REGISTER", "r@b", ""), Answered, "SIP/2.0 503 Service Unavailable\r\n", reason.NoServer},
 		{"all disabled gets 503", func(c *config.Config) { c.Reals[0].Disabled, c.Reals[1].Disabled = true, true },
-			invite("a@b"), Answered, "SIP/2.0 503 Service Unavailable\r\n", stats.ReasonNoServer},
+			invite("a@b"), Answered, "SIP/2.0 503 Service Unavailable\r\n", reason.NoServer},
 		{"ack to empty group is dropped", func(c *config.Config) { c.Reals[0].Weight, c.Reals[1].Weight = 0, 0 },
-			request("ACK", "a@b", "t"), Dropped, "", stats.ReasonNoServer},
+			request("ACK", "a@b", "t"), Dropped, "", reason.NoServer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -228,12 +210,12 @@ Content-Length: 0
 		t.Errorf("our Route was not removed:\n%s", res.Out)
 	}
 	noIP := strings.Replace(bye, "sip:alice@198.51.100.7:5062", "sip:alice@client.example.com", 1)
-	if r := f.handle(noIP, rs1Addr); r.Verdict != Dropped || r.Reason != stats.ReasonNoRoute {
+	if r := f.handle(noIP, rs1Addr); r.Verdict != Dropped || r.Reason != reason.NoRoute {
 		t.Errorf("host name R-URI: %v/%v, want dropped/no-route", r.Verdict, r.Reason)
 	}
 	loop := strings.Replace(bye, "sip:alice@198.51.100.7:5062", "sip:x@192.0.2.100:5060", 1)
 	loop = strings.Replace(loop, "Route: <sip:192.0.2.100:5060;lr>\r\n", "", 1)
-	if r := f.handle(loop, rs1Addr); r.Verdict != Dropped || r.Reason != stats.ReasonLoop {
+	if r := f.handle(loop, rs1Addr); r.Verdict != Dropped || r.Reason != reason.Loop {
 		t.Errorf("request from a real port to the VIP: %v/%v, want dropped/loop", r.Verdict, r.Reason)
 	}
 }
@@ -353,7 +335,7 @@ func TestMaxConn(t *testing.T) {
 	g := newFixture(t, testConfig(func(c *config.Config) { c.Reals[0].MaxConn, c.Reals[1].MaxConn = 1, 1 }))
 	g.handle(invite("a"), client)
 	g.handle(invite("b"), client)
-	if r := g.handle(invite("c"), client); r.Verdict != Answered || r.Reason != stats.ReasonMaxConn {
+	if r := g.handle(invite("c"), client); r.Verdict != Answered || r.Reason != reason.MaxConn {
 		t.Errorf("all full: %v/%v, want a 503 for max-conn", r.Verdict, r.Reason)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"sipslb/slb/config"
-	"sipslb/slb/stats"
+	"sipslb/slb/reason"
 )
 
 // FuzzHandle: whatever arrives, Handle neither panics nor leaves a
@@ -33,7 +33,7 @@ func FuzzHandle(f *testing.F) {
 			if len(r.Out) == 0 || len(r.Out) > MaxOut || !r.To.IsValid() {
 				t.Fatalf("%v: %d bytes to %v", r.Verdict, len(r.Out), r.To)
 			}
-			if r.Verdict == Forwarded && r.Reason != stats.ReasonOK {
+			if r.Verdict == Forwarded && r.Reason != reason.OK {
 				t.Fatalf("forwarded with reason %v", r.Reason)
 			}
 		}

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"sipslb/slb/config"
+	"sipslb/slb/reason"
 	"sipslb/slb/sip"
-	"sipslb/slb/stats"
 )
 
 // clientVia is the top Via of request() and invite().
@@ -24,7 +24,7 @@ func withVia(callID, via string) string {
 func uasAnswer(t testing.TB, fwd []byte, code int, phrase string) string {
 	t.Helper()
 	var m sip.Msg
-	if r := sip.Scan(fwd, &m); r != sip.ReasonOK {
+	if r := sip.Scan(fwd, &m); r != reason.OK {
 		t.Fatalf("forwarded request scans as %v:\n%s", r, fwd)
 	}
 	return string(sip.AppendResponse(nil, fwd, &m, vip, code, phrase, []byte("uas")))
@@ -70,7 +70,7 @@ func TestForgedViaCannotRedirectResponses(t *testing.T) {
 			}
 		})
 	}
-	if n := f.vp.Stats.Read().Drops[stats.ReasonNotOurVia]; n != 0 {
+	if n := f.vp.Stats.Read().Drops[reason.NotOurVia]; n != 0 {
 		t.Errorf("%d responses dropped as not-our-via", n)
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"sipslb/slb/dataplane/live"
 	"sipslb/slb/dataplane/mmsg"
 	"sipslb/slb/pool"
+	"sipslb/slb/reason"
 	"sipslb/slb/sip"
-	"sipslb/slb/stats"
 )
 
 // DefaultBatch is how many datagrams one recvmmsg/sendmmsg moves.
@@ -116,7 +116,7 @@ func (w *Worker) forward(n int, now int64) error {
 	for i := range n {
 		in := &w.in[i]
 		if in.Trunc || in.N > sip.MaxSize {
-			vp.Stats.Shard(w.fwd.Worker).Drop(stats.ReasonTooLarge)
+			vp.Stats.Shard(w.fwd.Worker).Drop(reason.TooLarge)
 			continue
 		}
 		res := w.fwd.Handle(st, vp, in.Buf[:in.N], in.Addr, now, w.out[k].Buf[:0])
@@ -135,7 +135,7 @@ func (w *Worker) forward(n int, now int64) error {
 	if nfail > 0 {
 		sh := vp.Stats.Shard(w.fwd.Worker)
 		for range nfail {
-			sh.Drop(stats.ReasonSendError)
+			sh.Drop(reason.SendError)
 		}
 		// failed[:k] is all fresh unless the socket failed midway.
 		for i := range k {
