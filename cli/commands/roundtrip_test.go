@@ -124,6 +124,7 @@ server real rs4 10.0.0.4
 bogus command here
 server virtual v 10.0.0.100
  bind sip rs1 sip rs4 sip
+end
 `
 	cfg, errs := Check([]byte(text))
 	lines := map[int]bool{}

@@ -6,6 +6,7 @@ package hostile
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -200,5 +201,78 @@ func TestReleaseIgnoresTestHooks(t *testing.T) {
 	}
 	if strings.Contains(d.log(), "test knob") || strings.Contains(d.log(), "test hook") {
 		t.Errorf("the release daemon mentions a test hook:\n%s", d.log())
+	}
+}
+
+// sysFarm is a saved config with n real servers on 127.77.4.0/24 ports
+// behind one VIP (no health check, so nothing is sent to them).
+func sysFarm(n int) string {
+	var b strings.Builder
+	b.WriteString("hostname farm\n")
+	for i := range n {
+		fmt.Fprintf(&b, "server real rs%d %s%d\n port %d\n", i, sysNet, 100+i%100, 20000+i)
+	}
+	fmt.Fprintf(&b, "server virtual vip %s1\n port sip\n", sysNet)
+	for i := range n {
+		fmt.Fprintf(&b, " bind sip rs%d %d\n", i, 20000+i)
+	}
+	b.WriteString("end\n")
+	return b.String()
+}
+
+// TestBadReloadKeepsRunningConfig: SIGHUP with an empty, truncated, junk
+// or missing startup-config keeps a running config of 150 real servers;
+// the journal and `show startup-config errors` say the reload was refused
+// and why, and a valid file still reloads.
+func TestBadReloadKeepsRunningConfig(t *testing.T) {
+	good := sysFarm(150)
+	d := sysBoot(t, sipslbBin, "", good, "SIPSLB_TEST_SSH=off")
+	want := d.mustCLI("show running-config")
+	if n := strings.Count(want, "server real rs"); n != 150 {
+		t.Fatalf("running config has %d real servers, want 150:\n%s", n, want)
+	}
+	path := filepath.Join(d.dir, "startup-config")
+	reloads := 0
+	for _, tc := range []struct{ name, text, why string }{
+		{"empty", "", "truncated"},
+		{"truncated", good[:len(good)/2], "truncated"},
+		{"junk", "\x00\x01binary\xff\xfe junk\nGET / HTTP/1.1\nend\n", "Invalid input"},
+		{"missing", "", "no such file"},
+	} {
+		if tc.name == "missing" {
+			os.Remove(path)
+		} else if err := os.WriteFile(path, []byte(tc.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d.cmd.Process.Signal(syscall.SIGHUP)
+		reloads++
+		// Every reload logs one line starting "SIGHUP:" when it is done.
+		sysWait(t, tc.name+" reload", func() bool { return strings.Count(d.log(), `msg="SIGHUP:`) >= reloads })
+		if got := d.mustCLI("show running-config"); got != want {
+			t.Fatalf("%s: running config changed by a bad reload:\n%s", tc.name, got)
+		}
+		errs := d.mustCLI("show startup-config errors")
+		if !strings.Contains(errs, "running config was kept") || !strings.Contains(errs, tc.why) {
+			t.Errorf("%s: show startup-config errors lacks the refusal (%q):\n%s", tc.name, tc.why, errs)
+		}
+		if strings.Contains(errs, "No errors") {
+			t.Errorf("%s: show startup-config errors says No errors", tc.name)
+		}
+	}
+	// A valid file (here one with two servers fewer) still reloads.
+	next := strings.Replace(sysFarm(148), "hostname farm", "hostname next", 1)
+	if err := os.WriteFile(path, []byte(next), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	sysWait(t, "the valid reload", func() bool { return strings.Contains(d.mustCLI("show running-config"), "hostname next") })
+	if got := d.mustCLI("show running-config"); strings.Count(got, "server real rs") != 148 {
+		t.Errorf("after a valid reload:\n%s", got)
+	}
+	if errs := d.mustCLI("show startup-config errors"); !strings.Contains(errs, "No errors") {
+		t.Errorf("after a valid reload: %s", errs)
+	}
+	if !strings.Contains(d.log(), "reload refused") || !strings.Contains(d.log(), "truncated") {
+		t.Errorf("daemon log lacks the refusals")
 	}
 }

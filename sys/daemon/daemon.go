@@ -124,7 +124,9 @@ func Run(ctx context.Context, o Options) error {
 	wedgeHook(in, eng, log)
 	be.st.CleanTemp()
 
-	load := func(why string) {
+	// boot is the first load: a missing file means factory defaults, and a
+	// damaged one loads what it can (commands.Interp.Load).
+	boot := func() {
 		text, err := be.st.Load()
 		switch {
 		case errors.Is(err, store.ErrNotExist):
@@ -137,18 +139,37 @@ func Run(ctx context.Context, o Options) error {
 			in.Log("startup-config unreadable: %v", err)
 			return
 		}
-		be.readErr = nil
 		lineErrs, err := in.Load(text, "startup-config")
-		for _, le := range lineErrs {
-			log.Warn("startup-config line skipped", "line", le.Line, "text", le.Text, "err", le.Err)
-		}
+		logLineErrs(log, lineErrs)
 		if err != nil {
-			log.Error("startup-config not applied; previous config kept", "why", why, "err", err)
+			log.Error("startup-config not applied; factory defaults kept", "err", err)
 			return
 		}
-		log.Info("startup-config applied", "why", why, "bad_lines", len(lineErrs))
+		log.Info("startup-config applied", "why", "boot", "bad_lines", len(lineErrs))
 	}
-	load("boot")
+	// reload replaces the running config only with a valid file
+	// (commands.Interp.Reload); anything else keeps it, and says why.
+	reload := func() {
+		text, err := be.st.Load()
+		if err != nil {
+			if !errors.Is(err, store.ErrNotExist) {
+				be.readErr = err
+			}
+			log.Error("SIGHUP: startup-config cannot be read; running config kept", "err", err)
+			in.ReloadMissing("startup-config", err)
+			return
+		}
+		be.readErr = nil
+		lineErrs, err := in.Reload(text, "startup-config")
+		logLineErrs(log, lineErrs)
+		if err != nil {
+			log.Error("SIGHUP: reload refused; running config kept", "err", err, "bad_lines", len(lineErrs))
+			return
+		}
+		log.Warn("SIGHUP: running config replaced by startup-config; unsaved changes are lost")
+		in.Log("SIGHUP: running config replaced by startup-config (unsaved changes lost)")
+	}
+	boot()
 
 	sock := filepath.Join(o.StateDir, SocketName)
 	os.Remove(sock)
@@ -189,11 +210,20 @@ func Run(ctx context.Context, o Options) error {
 				log.Info("stopping", "signal", sig.String())
 				return nil
 			}
-			log.Warn("SIGHUP: replacing the running config with startup-config; unsaved changes are lost")
-			in.Log("SIGHUP: running config replaced by startup-config (unsaved changes lost)")
 			sd.Reloading()
-			load("SIGHUP")
+			reload()
 			sd.Ready(svc.statusLine())
 		}
+	}
+}
+
+// logLineErrs logs each line of startup-config that did not load.
+func logLineErrs(log *slog.Logger, errs []commands.LineError) {
+	for _, le := range errs {
+		if le.Line == 0 {
+			log.Warn("startup-config problem", "err", le.Err)
+			continue
+		}
+		log.Warn("startup-config line skipped", "line", le.Line, "text", le.Text, "err", le.Err)
 	}
 }
