@@ -68,7 +68,7 @@ func (a *Agent) handleCommunity(st *state, pkt []byte, from netip.AddrPort) []by
 	if req.PDUType == gosnmp.SetRequest {
 		a.stats.InBadCommunityUses.Add(1) // every community is read-only
 	}
-	rc := &reqCtx{a: a, view: a.src.Snapshot(), v1: req.Version == gosnmp.Version1}
+	rc := &reqCtx{a: a, view: a.src.Snapshot(), v1: req.Version == gosnmp.Version1, pdu: communityPDU(pkt)}
 	enc := func(vbs []gosnmp.SnmpPDU, status gosnmp.SNMPError, index int) ([]byte, error) {
 		resp := &gosnmp.SnmpPacket{
 			Version:    req.Version,
@@ -82,6 +82,23 @@ func (a *Agent) handleCommunity(st *state, pkt []byte, from netip.AddrPort) []by
 		return resp.MarshalMsg()
 	}
 	return a.answer(rc, req, st.maxSize, enc)
+}
+
+// communityPDU returns the PDU of a v1/v2c message: SEQUENCE { INTEGER
+// version, OCTET STRING community, PDU }.
+func communityPDU(pkt []byte) []byte {
+	r := berReader{b: pkt}
+	seq, ok := r.tlv(0x30)
+	if !ok {
+		return nil
+	}
+	if _, ok := seq.integer(); !ok {
+		return nil
+	}
+	if _, ok := seq.octets(); !ok {
+		return nil
+	}
+	return seq.b
 }
 
 // communityOK compares in constant time per candidate and then applies

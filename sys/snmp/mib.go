@@ -34,6 +34,10 @@ type reqCtx struct {
 	view *View
 	v1   bool
 	rows map[*table][]row
+	// pdu is the request PDU as received (its TLV), for the fields
+	// gosnmp's decoder does not keep faithfully (GetBulk's signed
+	// non-repeaters and max-repetitions).
+	pdu []byte
 }
 
 func (rc *reqCtx) tableRows(t *table) []row {

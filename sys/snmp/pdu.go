@@ -148,8 +148,16 @@ func (a *Agent) doGetNext(rc *reqCtx, in []gosnmp.SnmpPDU) ([]gosnmp.SnmpPDU, go
 // varbinds are used (a truncated but valid response).
 func (a *Agent) doGetBulk(rc *reqCtx, req *gosnmp.SnmpPacket, budget int) []gosnmp.SnmpPDU {
 	in := req.Variables
-	n := min(int(req.NonRepeaters), len(in))
-	m := min(int(req.MaxRepetitions), maxRepetitionsCap)
+	nr, mr, ok := bulkFields(rc.pdu)
+	if !ok { // not reached for a PDU gosnmp decoded; its fields then
+		nr, mr = int64(req.NonRepeaters), int64(req.MaxRepetitions)
+	}
+	// RFC 3416 4.2.3: N = max(min(non-repeaters, L), 0) and
+	// M = max(max-repetitions, 0). gosnmp keeps neither sign (-1 becomes
+	// 255 non-repeaters and 2^31-1 repetitions), so they are read from the
+	// PDU itself.
+	n := int(max(min(nr, int64(len(in))), 0))
+	m := int(max(min(mr, maxRepetitionsCap), 0))
 	var out []gosnmp.SnmpPDU
 	used := 0
 	add := func(vb gosnmp.SnmpPDU) bool {
@@ -209,6 +217,23 @@ func (a *Agent) doGetBulk(rc *reqCtx, req *gosnmp.SnmpPacket, budget int) []gosn
 		}
 	}
 	return out
+}
+
+// bulkFields reads non-repeaters and max-repetitions, signed, from a
+// GetBulkRequest-PDU: [5] IMPLICIT SEQUENCE { request-id, non-repeaters,
+// max-repetitions, variable-bindings }.
+func bulkFields(pdu []byte) (nonRepeaters, maxRepetitions int64, ok bool) {
+	r := berReader{b: pdu}
+	body, ok := r.tlv(0xa5)
+	if !ok {
+		return 0, 0, false
+	}
+	if _, ok := body.integer(); !ok {
+		return 0, 0, false
+	}
+	nr, ok1 := body.integer()
+	mr, ok2 := body.integer()
+	return nr, mr, ok1 && ok2
 }
 
 // refuseSet answers a SET on a read-only agent: notWritable for v2c/v3,

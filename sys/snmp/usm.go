@@ -214,7 +214,7 @@ func (a *Agent) handleV3(st *state, pkt []byte, from netip.AddrPort) []byte {
 		a.stats.ProxyDrops.Add(1)
 		return nil
 	}
-	rc := &reqCtx{a: a, view: a.src.Snapshot()}
+	rc := &reqCtx{a: a, view: a.src.Snapshot(), pdu: sc.b}
 	enc := func(vbs []gosnmp.SnmpPDU, status gosnmp.SNMPError, index int) ([]byte, error) {
 		resp := a.v3Packet(m, u, level)
 		resp.ContextEngineID = string(a.engineID)
