@@ -30,7 +30,19 @@ func showHash(m *parse.Match) error {
 		fmt.Fprintln(c.out, "No virtual server port is configured.")
 		return nil
 	}
-	fmt.Fprintf(c.out, "Call-ID %s  key %016x\n", callID, routes[0].Key)
+	drop := ""
+	for _, r := range routes {
+		if r.Drop != "" {
+			drop = r.Drop
+		}
+	}
+	if drop != "" {
+		// Quoted: the value may be empty or hold control bytes, which are
+		// never echoed raw to a terminal.
+		fmt.Fprintf(c.out, "Call-ID %q  dropped by the data path (%s)\n", callID, drop)
+	} else {
+		fmt.Fprintf(c.out, "Call-ID %s  key %016x\n", callID, routes[0].Key)
+	}
 	tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Virtual\tPort\tGroup\tBy\tReal\tAddress\tShare\tNote")
 	for _, r := range routes {

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 
 	"sipslb/slb/config"
-	"sipslb/slb/hash"
 	"sipslb/slb/health"
 )
 
@@ -64,5 +63,3 @@ func checkOf(h config.HealthParams, target netip.AddrPort) health.Check {
 	}
 	return ch
 }
-
-func keyString(callID string) uint64 { return hash.KeyString(callID) }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"sipslb/slb/hash"
 	"sipslb/slb/health"
 	"sipslb/slb/status"
 )
@@ -24,16 +25,16 @@ func TestDownLosesDialogs(t *testing.T) {
 	rs1 := vp.Servers[0]
 	const callID = "lost@host"
 	now := time.Now().UnixNano()
-	st.Dialogs.Put(keyString(callID), rs1.ID, now+int64(time.Hour))
+	st.Dialogs.Put(hash.KeyString(callID), rs1.ID, now+int64(time.Hour))
 	k := health.Key{Real: "rs1", Port: 5060}
 
 	e.loseDialogs(health.Event{Key: k, From: status.Up, To: status.Failing})
-	if _, lost, ok := st.Dialogs.Get(keyString(callID), now); !ok || lost {
+	if _, lost, ok := st.Dialogs.Get(hash.KeyString(callID), now); !ok || lost {
 		t.Fatalf("failing: entry ok %v lost %v, want kept", ok, lost)
 	}
 	e.loseDialogs(health.Event{Key: health.Key{Real: "rs9", Port: 5060}, From: status.Up, To: status.Down})
 	e.loseDialogs(health.Event{Key: k, From: status.Failing, To: status.Down})
-	if _, lost, ok := st.Dialogs.Get(keyString(callID), now); !ok || !lost {
+	if _, lost, ok := st.Dialogs.Get(hash.KeyString(callID), now); !ok || !lost {
 		t.Fatalf("down: entry ok %v lost %v, want lost", ok, lost)
 	}
 	if n := st.Dialogs.CountFor(rs1.ID); n != 0 {

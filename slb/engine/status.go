@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"strings"
 	"time"
 
 	"sipslb/slb/config"
+	"sipslb/slb/hash"
 	"sipslb/slb/health"
 	"sipslb/slb/pool"
+	"sipslb/slb/reason"
+	"sipslb/slb/sip"
 	"sipslb/slb/stats"
 	"sipslb/slb/status"
 )
@@ -107,8 +111,10 @@ func resultText(h health.Status) string {
 }
 
 // SIPHash explains where each VIP port (or only those of virtual, when not
-// empty) sends callID, per method group: from the dialog table or the
-// hash, which server, its share.
+// empty) sends callID, per method group: the answer of pool.State.Route,
+// the data path's own decision, for an INVITE and a REGISTER, without its
+// write to the dialog table. A Call-ID the scanner refuses is reported as
+// dropped on every port.
 func (e *Engine) SIPHash(callID, virtual string) ([]status.HashRoute, error) {
 	c := e.cfg.Load()
 	if virtual != "" && c.Virtual(virtual) == nil {
@@ -116,79 +122,77 @@ func (e *Engine) SIPHash(callID, virtual string) ([]status.HashRoute, error) {
 	}
 	st := e.state.Load()
 	now := time.Now().UnixNano()
+	valid := sip.ValidCallID([]byte(callID))
+	q := pool.Query{CallKey: hash.KeyString(callID)}
 	var out []status.HashRoute
 	for _, v := range c.Virtuals {
 		if virtual != "" && v.Name != virtual {
 			continue
 		}
 		for _, p := range v.Ports {
+			hr := status.HashRoute{Virtual: v.Name, Port: p.Port, Key: q.CallKey}
 			vp := st.VPorts[netip.AddrPortFrom(v.Addr.Unmap(), p.Port)]
-			if vp == nil {
-				out = append(out, status.HashRoute{Virtual: v.Name, Port: p.Port, Via: "none", Note: "not listening (disabled)"})
+			switch {
+			case vp == nil:
+				hr.Via, hr.Note = "none", "not listening (disabled)"
+			case !valid:
+				hr.Via, hr.Drop = "dropped", reason.BadCallID.String()
+				hr.Note = "the data path drops a message whose Call-ID is empty or holds blanks or control bytes"
+			default:
+				var seen [3]bool
+				for _, m := range []sip.Method{sip.MethodInvite, sip.MethodRegister} {
+					q.Method = m
+					d := st.Route(vp, &q, now)
+					if !seen[d.Group] {
+						seen[d.Group] = true
+						out = append(out, explain(vp, &d, hr))
+					}
+				}
 				continue
 			}
-			kinds := []pool.GroupKind{pool.GroupProxy, pool.GroupRegistrar}
-			if vp.NoSIPSwitch {
-				kinds = []pool.GroupKind{pool.GroupAny}
-			}
-			for _, k := range kinds {
-				out = append(out, explain(st, vp, k, callID, now))
-			}
+			out = append(out, hr)
 		}
 	}
 	return out, nil
 }
 
-func explain(st *pool.State, vp *pool.VPort, k pool.GroupKind, callID string, now int64) status.HashRoute {
-	g := &vp.Groups[k]
-	hr := status.HashRoute{Virtual: vp.Virtual, Port: vp.Addr.Port(), Group: k.String()}
-	if k == pool.GroupAny {
+// explain words the decision d of Route on vp.
+func explain(vp *pool.VPort, d *pool.Decision, hr status.HashRoute) status.HashRoute {
+	g := &vp.Groups[d.Group]
+	hr.Group = d.Group.String()
+	if d.ByAddr {
 		hr.Via = "client address"
 		hr.Note = "sip-switch off: the client's IP:port is hashed, not the Call-ID"
 		return hr
 	}
-	hr.Key = keyString(callID)
-	useDialogs := !vp.Stateless && k == pool.GroupProxy
-	avoid := pool.NoServer
-	if useDialogs {
-		if id, lost, ok := st.Dialogs.Get(hr.Key, now); ok {
-			if s := vp.Bound(id); s != nil && s.Healthy && !lost {
-				hr.Via = "dialog table"
-				setServer(&hr, g, s)
-				switch {
-				case s.Disabled:
-					hr.Note = "server disabled (draining): keeps its established dialogs"
-				case s.Weight == 0:
-					hr.Note = "weight 0 (draining): keeps its established dialogs"
-				}
-				return hr
-			}
-			avoid = id
-			hr.Note = "dialog entry names a server that is gone or down: re-hashed"
-			if s := vp.Bound(id); lost && s != nil {
-				hr.Note = fmt.Sprintf("dialog lost with %s:%s (down since it began): re-hashed to another server",
-					s.Real, config.PortName(s.Port))
-			}
-		}
-	}
-	var dt = st.Dialogs
-	if vp.Stateless {
-		dt = nil
-	}
-	s, why := g.PickAvoiding(hr.Key, dt, avoid)
-	if s == nil {
-		hr.Via = "none"
-		hr.Note = fmt.Sprintf("%s: requests are answered 503", why)
+	var notes []string
+	switch d.How {
+	case pool.HowNone:
+		hr.Via, hr.Note = "none", fmt.Sprintf("%s: requests are answered 503", d.Reason)
 		return hr
+	case pool.HowDialog:
+		hr.Via = "dialog table"
+		switch s := d.Server; {
+		case s.Disabled:
+			notes = append(notes, "server disabled (draining): keeps its established dialogs")
+		case s.Weight == 0:
+			notes = append(notes, "weight 0 (draining): keeps its established dialogs")
+		}
+	case pool.HowRepin:
+		hr.Via = "hash"
+		if s := d.Stale; d.Lost && s != nil {
+			notes = append(notes, fmt.Sprintf("dialog lost with %s:%s (down since it began): re-hashed to another server",
+				s.Real, config.PortName(s.Port)))
+		} else {
+			notes = append(notes, "dialog entry names a server that is gone or down: re-hashed")
+		}
+	case pool.HowHash:
+		hr.Via = "hash"
 	}
-	hr.Via = "hash"
-	setServer(&hr, g, s)
-	if owner := g.Servers[g.Table.Lookup(hr.Key)]; owner != s && owner.ID != avoid {
-		hr.Note = fmt.Sprintf("%s:%s is at max-conn", owner.Real, config.PortName(owner.Port))
+	if d.Overflow {
+		notes = append(notes, fmt.Sprintf("%s:%s is at max-conn", d.Owner.Real, config.PortName(d.Owner.Port)))
 	}
+	hr.Real, hr.RealPort, hr.Addr, hr.Share = d.Server.Real, d.Server.Port, d.Server.Addr.String(), g.Share(d.Server)
+	hr.Note = strings.Join(notes, "; ")
 	return hr
-}
-
-func setServer(hr *status.HashRoute, g *pool.Group, s *pool.Server) {
-	hr.Real, hr.RealPort, hr.Addr, hr.Share = s.Real, s.Port, s.Addr.String(), g.Share(s)
 }

@@ -25,7 +25,7 @@ func Pin(dt *dialog.Table, sh *stats.Shard, s *Server, key uint64, exp int64, re
 // SamplePeaks raises the dialog high-water marks of every real port, real
 // server and VIP port to their current dialog counts (the counts `show`
 // and SNMP read: entries present in the dialog table, lost ones aside).
-// The engine's sweeper calls it every 10 ms, before removing expired
+// The engine's sweeper calls it every 250 ms, before removing expired
 // entries. It reads one atomic counter per real port and per binding and
 // never allocates.
 func (st *State) SamplePeaks() {

@@ -9,56 +9,51 @@ import (
 // owner of the key is at max-conn, before walking the group in order.
 const rehashTries = 4
 
-// Pick returns the server that owns key in g. A server whose dialog count
-// (in dt) has reached its max-conn gets no new Call-IDs: the pick moves on
-// to the owners of rehashed keys, then to the first server with room, so
-// the overflow of a full server spreads like its Call-IDs. The reason is
-// reason.NoServer for an empty group and reason.MaxConn when every server is
-// full. dt may be nil (stateless port): max-conn is then not enforced,
-// since there are no dialogs to count.
-func (g *Group) Pick(key uint64, dt *dialog.Table) (*Server, reason.Reason) {
-	return g.PickAvoiding(key, dt, NoServer)
-}
-
-// NoServer is a dialog-table id no server has: PickAvoiding(k, dt,
-// NoServer) is Pick.
+// NoServer is a dialog-table id no server has: pick(k, dt, NoServer)
+// avoids nobody.
 const NoServer = ^uint32(0)
 
-// PickAvoiding is Pick for a dialog whose server was lost: the server with
-// dialog-table id avoid is passed over like a full one, so a request of a
-// dialog that died with its server is re-pinned to another server even
-// when that server is back and owns the key again. If avoid is the only
-// server with room it is taken all the same (it answers for itself that
-// the dialog is gone).
-func (g *Group) PickAvoiding(key uint64, dt *dialog.Table, avoid uint32) (*Server, reason.Reason) {
+// pick returns the server that takes key in g, and owner, the server the
+// table names for key (nil when g is empty). A server whose dialog count
+// (in dt) has reached its max-conn gets no new Call-IDs: the pick moves on
+// to the owners of rehashed keys, then to the first server with room, so
+// the overflow of a full server spreads like its Call-IDs. The server with
+// dialog-table id avoid (a dialog's server it was lost with) is passed
+// over like a full one, even when it is back and owns the key again; if it
+// is the only server with room it is taken all the same (it answers for
+// itself that the dialog is gone). The reason is ReasonNoServer for an
+// empty group and ReasonMaxConn when every server is full. dt may be nil
+// (stateless port, sip-switch off): max-conn is then not enforced, since
+// there are no dialogs to count.
+func (g *Group) pick(key uint64, dt *dialog.Table, avoid uint32) (s, owner *Server, why reason.Reason) {
 	i := g.Table.Lookup(key)
 	if i < 0 {
-		return nil, reason.NoServer
+		return nil, nil, reason.NoServer
 	}
-	s := g.Servers[i]
-	if s.ID != avoid && room(s, dt) {
-		return s, reason.OK
+	owner = g.Servers[i]
+	if owner.ID != avoid && room(owner, dt) {
+		return owner, owner, reason.OK
 	}
 	k := key
 	for range rehashTries {
 		k = mix(k)
 		if c := g.Servers[g.Table.Lookup(k)]; c.ID != avoid && room(c, dt) {
-			return c, reason.OK
+			return c, owner, reason.OK
 		}
 	}
 	for j := 1; j < len(g.Servers); j++ {
 		if c := g.Servers[(i+j)%len(g.Servers)]; c.ID != avoid && room(c, dt) {
-			return c, reason.OK
+			return c, owner, reason.OK
 		}
 	}
 	if avoid != NoServer {
 		for _, c := range g.Servers {
 			if c.ID == avoid && room(c, dt) {
-				return c, reason.OK
+				return c, owner, reason.OK
 			}
 		}
 	}
-	return nil, reason.MaxConn
+	return nil, owner, reason.MaxConn
 }
 
 // room: s may take a new Call-ID (dt nil: max-conn not enforced).

@@ -54,7 +54,7 @@ func TestGroupsAndWeights(t *testing.T) {
 	}
 	n := 0
 	for i := range 10000 {
-		s, _ := g.Pick(hash.KeyString(string(rune(i))+"x@y"), nil)
+		s, _, _ := g.pick(hash.KeyString(string(rune(i))+"x@y"), nil, NoServer)
 		if s.Real == "c" {
 			n++
 		}
@@ -98,9 +98,9 @@ func sprint(s []string) string {
 	return out + "]"
 }
 
-// PickAvoiding passes over the avoided server for the keys it owns, spreads
-// them over the others, leaves every other key where Pick puts it, and
-// takes the avoided server only when it is the last one with room.
+// pick passes over the avoided server for the keys it owns, spreads them
+// over the others, leaves every other key where an unavoiding pick puts
+// it, and takes the avoided server only when it is the last one with room.
 func TestPickAvoiding(t *testing.T) {
 	reg := NewRegistry(1, 0)
 	dt := dialog.New(100, 1, 0)
@@ -111,8 +111,8 @@ func TestPickAvoiding(t *testing.T) {
 	moved := map[string]int{}
 	for i := range 3000 {
 		k := hash.KeyString(string(rune(i)) + "avoid@y")
-		want, _ := g.Pick(k, dt)
-		got, why := g.PickAvoiding(k, dt, a.ID)
+		want, _, _ := g.pick(k, dt, NoServer)
+		got, _, why := g.pick(k, dt, a.ID)
 		switch {
 		case got == nil || why != reason.OK:
 			t.Fatalf("key %d: no pick (%v)", i, why)
@@ -134,10 +134,10 @@ func TestPickAvoiding(t *testing.T) {
 	g = st.VPorts[netip.MustParseAddrPort("192.0.2.100:5060")].Groups[GroupAny]
 	dt.Put(1, g.Servers[1].ID, 1<<62)
 	dt.Put(2, g.Servers[2].ID, 1<<62)
-	if got, _ := g.PickAvoiding(hash.KeyString("last@y"), dt, g.Servers[0].ID); got != g.Servers[0] {
+	if got, _, _ := g.pick(hash.KeyString("last@y"), dt, g.Servers[0].ID); got != g.Servers[0] {
 		t.Errorf("picked %v, want the avoided server, the only one with room", got)
 	}
-	if got, why := g.PickAvoiding(hash.KeyString("last@y"), dt, NoServer); got != g.Servers[0] || why != reason.OK {
-		t.Errorf("PickAvoiding(NoServer) = %v %v", got, why)
+	if got, _, why := g.pick(hash.KeyString("last@y"), dt, NoServer); got != g.Servers[0] || why != reason.OK {
+		t.Errorf("pick avoiding nobody = %v %v", got, why)
 	}
 }

@@ -59,7 +59,7 @@ func Scan(b []byte, m *Msg) reason.Reason {
 		pos = int(f.line.End())
 		switch f.id {
 		case hCallID:
-			if m.CallID.Len != 0 || !callIDOK(b[f.valS:f.valE]) {
+			if m.CallID.Len != 0 || !ValidCallID(b[f.valS:f.valE]) {
 				return reason.BadCallID
 			}
 			m.CallID = span(f.valS, f.valE)
@@ -251,10 +251,11 @@ func (m *Msg) statusLine(b []byte, s, e int) reason.Reason {
 	return reason.OK
 }
 
-// callIDOK accepts any run of visible bytes. RFC 3261's word is narrower,
+// ValidCallID is the scanner's rule for a Call-ID value (`show sip hash`
+// applies it too): any run of visible bytes. RFC 3261's word is narrower,
 // but a balancer that drops real phones' odd Call-IDs helps nobody; only
 // LWS and control bytes, which would make the value ambiguous, are refused.
-func callIDOK(v []byte) bool {
+func ValidCallID(v []byte) bool {
 	if len(v) == 0 {
 		return false
 	}

@@ -10,7 +10,7 @@
 //     a server: a dialog-creating request (INVITE, SUBSCRIBE, REFER) of a
 //     Call-ID with no live entry, or any request whose entry named a server
 //     that is gone, down or lost, re-pinned (to another server unless
-//     it alone has room, see slb/pool.PickAvoiding). It counts once
+//     it alone has room, see slb/pool.State.Route). It counts once
 //     on the VIP port it came through and once on the real port it was
 //     pinned to, so the sum over VIP ports equals the sum over real ports.
 //     Stateless and sip-switch-off ports keep no dialog table and place no

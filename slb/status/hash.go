@@ -8,8 +8,11 @@ type HashRoute struct {
 	Group   string // "proxy" (INVITE and all but REGISTER), "registrar", "any (sip-switch off)"
 	Key     uint64 // hash of the Call-ID
 	// Via is "dialog table" when a live entry decides, "hash" when the
-	// Maglev table does, "none" when the group has no server.
+	// Maglev table does, "client address" with sip-switch off, "none" when
+	// the group has no server, "dropped" when the data path drops any
+	// message with this Call-ID (Drop says why).
 	Via      string
+	Drop     string // the drop reason's counter name, e.g. "bad-call-id"
 	Real     string
 	RealPort uint16
 	Addr     string

@@ -3,7 +3,6 @@ package dsr
 import (
 	"encoding/binary"
 	"net/netip"
-	"time"
 
 	"sipslb/slb/hash"
 	"sipslb/slb/pool"
@@ -11,11 +10,6 @@ import (
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
 )
-
-// ShortTTL is the dialog entry lifetime after a BYE or CANCEL: 64×T1, as
-// in proxy mode (RFC 3261 §17.1.1.2), so retransmissions still find the
-// server.
-const ShortTTL = int64(32 * time.Second)
 
 // Neighbors knows the real servers' MAC addresses.
 type Neighbors interface {
@@ -152,10 +146,22 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 	} else {
 		sh.Response(h.status)
 	}
-	srv, why := f.route(st, vp, sh, &h, netip.AddrPortFrom(src, srcPort), now)
-	if srv == nil {
-		return portDrop(sh, why)
+	// The one routing decision (slb/pool.State.Route), as in proxy mode. A
+	// client's response (to a server's request) follows its dialog's
+	// server and writes nothing.
+	q := pool.Query{Src: netip.AddrPortFrom(src, srcPort), Method: h.method, Response: !h.request, NoCallID: h.callID == nil}
+	if !h.request {
+		q.Method = h.cseqMethod
 	}
+	if !q.NoCallID {
+		q.CallKey = hash.Key(h.callID)
+	}
+	d := st.Route(vp, &q, now)
+	if d.Server == nil {
+		return portDrop(sh, d.Reason)
+	}
+	st.Apply(&d, sh)
+	srv := d.Server
 	mac, ok := nb.Lookup(srv.Addr.Addr())
 	if !ok {
 		sh.Drop(reason.NoMAC)
@@ -177,69 +183,4 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 func (f *Forwarder) rewrite(fr []byte, to MAC) {
 	copy(fr[0:6], to[:])
 	copy(fr[6:12], f.MAC[:])
-}
-
-// createsDialog: the methods whose dialog the table pins (as in proxy
-// mode; a re-INVITE re-pins).
-func createsDialog(m sip.Method) bool {
-	return m == sip.MethodInvite || m == sip.MethodSubscribe || m == sip.MethodRefer
-}
-
-// route picks the server as proxy mode's fromClient does: dialog table
-// first (unless stateless), then the method group's table. Responses (a
-// client answering a server's request) only read the dialog table.
-func (f *Forwarder) route(st *pool.State, vp *pool.VPort, sh *stats.Shard, h *head, src netip.AddrPort, now int64) (*pool.Server, reason.Reason) {
-	if vp.NoSIPSwitch || h.callID == nil {
-		g := &vp.Groups[pool.GroupAny]
-		if !vp.NoSIPSwitch {
-			g = &vp.Groups[pool.GroupProxy]
-		}
-		return g.Pick(addrKey(src), nil)
-	}
-	key := hash.Key(h.callID)
-	method := h.method
-	if !h.request {
-		method = h.cseqMethod
-	}
-	g := &vp.Groups[pool.GroupProxy]
-	if method == sip.MethodRegister {
-		g = &vp.Groups[pool.GroupRegistrar]
-	}
-	dt := st.Dialogs
-	useDialogs := !vp.Stateless && dt != nil && method != sip.MethodRegister
-	if vp.Stateless {
-		dt = nil
-	}
-	stale := false
-	avoid := pool.NoServer
-	if useDialogs {
-		if id, lost, ok := dt.Get(key, now); ok {
-			if s := vp.Bound(id); s != nil && s.Healthy && !lost {
-				if h.request {
-					exp := now + st.TTL
-					if method == sip.MethodBye || method == sip.MethodCancel {
-						exp = now + ShortTTL
-					}
-					dt.Touch(key, exp)
-				}
-				return s, reason.OK
-			}
-			stale, avoid = true, id // never back to a server the dialog was lost with
-		}
-	}
-	s, why := g.PickAvoiding(key, dt, avoid)
-	if s != nil && useDialogs && h.request && (stale || createsDialog(method)) {
-		pool.Pin(dt, sh, s, key, now+st.TTL, stale)
-	}
-	return s, why
-}
-
-// addrKey hashes a client address (sip-switch off, keepalives), as proxy
-// mode does.
-func addrKey(a netip.AddrPort) uint64 {
-	var b [18]byte
-	ip := a.Addr().As16()
-	copy(b[:16], ip[:])
-	b[16], b[17] = byte(a.Port()>>8), byte(a.Port())
-	return hash.Key(b[:])
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"sipslb/slb/config"
-	"sipslb/slb/dataplane/proxy"
 	"sipslb/slb/reason"
 )
 
@@ -124,35 +123,6 @@ func TestRewriteOnlyMACs(t *testing.T) {
 	}
 }
 
-// TestSameChoiceAsProxy: for many Call-IDs, DSR mode picks the server that
-// proxy mode picks from the same config with the port in proxy mode.
-func TestSameChoiceAsProxy(t *testing.T) {
-	dsrSt := buildState(t, dsrConfig(nil))
-	prSt := buildState(t, dsrConfig(func(p *config.VirtualPort) { p.DSR = false }))
-	prVP := prSt.VPorts[netip.AddrPortFrom(vip, 5060)]
-	f := newForwarder()
-	var pf proxy.Forwarder
-	out := make([]byte, 0, proxy.OutCap)
-	counts := map[string]int{}
-	for i := range 600 {
-		msg := sipMsg("INVITE", fmt.Sprintf("same-%d@client", i), 0)
-		r := f.Handle(dsrSt, realMACs, frame(msg), now)
-		pr := pf.Handle(prSt, prVP, msg, client, now, out)
-		if r.Server == nil || pr.Server == nil {
-			t.Fatalf("call %d: dsr %v/%v, proxy %v/%v", i, r.Verdict, r.Reason, pr.Verdict, pr.Reason)
-		}
-		if r.Server.Real != pr.Server.Real {
-			t.Fatalf("call %d: dsr chose %s, proxy chose %s", i, r.Server.Real, pr.Server.Real)
-		}
-		counts[r.Server.Real]++
-	}
-	for name, n := range counts {
-		if n < 600/3/2 {
-			t.Errorf("%s got %d of 600 calls: %v", name, n, counts)
-		}
-	}
-}
-
 // TestCallSticks: every message of a call, requests and the client's
 // responses, goes to one server, also after the server set changes
 // (dialog table).
@@ -247,5 +217,26 @@ func TestHandleAllocs(t *testing.T) {
 		if n != 0 {
 			t.Errorf("Handle allocates %v per frame", n)
 		}
+	}
+
+	// A fresh Call-ID per frame: the new-dialog path (hash and pin).
+	fresh := make([][]byte, 300)
+	for i := range fresh {
+		fresh[i] = frame(sipMsg("INVITE", fmt.Sprintf("alloc-new-%d@x", i), 0))
+	}
+	before, i := st.Dialogs.Len(), 0
+	n := testing.AllocsPerRun(200, func() {
+		fr := fresh[i]
+		i++
+		copy(buf, fr)
+		if r := f.Handle(st, realMACs, buf[:len(fr)], now); r.Verdict != Forwarded {
+			t.Fatalf("%v %v %v", r.Verdict, r.Reason, r.Frame)
+		}
+	})
+	if n != 0 {
+		t.Errorf("Handle allocates %v per frame of a new dialog", n)
+	}
+	if got := st.Dialogs.Len() - before; got != i {
+		t.Errorf("%d new dialog entries after %d new Call-IDs: the new-dialog path was not measured", got, i)
 	}
 }

@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"sipslb/slb/config"
-	"sipslb/slb/dataplane/proxy"
+	"sipslb/slb/pool"
 	"sipslb/slb/reason"
+	"sipslb/slb/sip"
 )
 
 // frameFrom is frame with another client address.
@@ -31,17 +32,14 @@ func noSIPSwitchConfig(off bool) *config.Config {
 
 // no port sip sip-switch on a DSR port: the client's IP:port picks the
 // server (two calls from one address go to one server, whatever their
-// Call-IDs), the choice is proxy mode's, server roles are ignored, and no
+// Call-IDs), the choice is the routing decision's (pool.State.Route, which
+// proxy mode asks too), server roles are ignored, and no
 // dialog entry is made. The same traffic with sip-switch on is hashed by
 // Call-ID (so this test fails if the keyword does nothing).
 func TestNoSIPSwitchPicksByClientAddress(t *testing.T) {
 	st := buildState(t, noSIPSwitchConfig(true))
-	prCfg := noSIPSwitchConfig(true)
-	prCfg.Virtuals[0].Ports[0].DSR = false // the same port in proxy mode
-	prSt := buildState(t, prCfg)
+	vp := st.VPorts[netip.AddrPortFrom(vip, 5060)]
 	f := newForwarder()
-	var pf proxy.Forwarder
-	out := make([]byte, 0, proxy.OutCap)
 	got := map[string]int{}
 	for i := range 64 {
 		src := netip.AddrPortFrom(client.Addr(), uint16(10000+i))
@@ -56,9 +54,8 @@ func TestNoSIPSwitchPicksByClientAddress(t *testing.T) {
 		if mac := MAC(first.Out[0:6]); mac != realMACs[first.Server.Addr.Addr()] {
 			t.Fatalf("client %v: frame to %x, not to %s's MAC", src, mac, first.Server.Real)
 		}
-		prVP := prSt.VPorts[netip.AddrPortFrom(vip, 5060)]
-		if pr := pf.Handle(prSt, prVP, sipMsg("INVITE", fmt.Sprintf("c-%d@x", i), 0), src, now, out); pr.Server == nil || pr.Server.Real != first.Server.Real {
-			t.Fatalf("client %v: dsr chose %s, proxy mode %v", src, first.Server.Real, pr.Server)
+		if d := st.Route(vp, &pool.Query{CallKey: uint64(i), Src: src, Method: sip.MethodInvite}, now); d.Server != first.Server {
+			t.Fatalf("client %v: dsr chose %s, the routing decision %v", src, first.Server.Real, d.Server)
 		}
 		got[first.Server.Real]++
 	}

@@ -52,7 +52,7 @@ Content-Length: 0
 		src  netip.AddrPort
 		want Verdict
 	}{
-		{"new INVITE", f, []byte(invite("alloc-new@example.com")), client, Forwarded},
+		{"INVITE, pinned after its first run", f, []byte(invite("alloc-new@example.com")), client, Forwarded},
 		{"in-dialog BYE", f, []byte(request("BYE", "alloc@example.com", "b1")), client, Forwarded},
 		{"REGISTER", f, []byte(request("REGISTER", "reg@example.com", "")), client, Forwarded},
 		{"response", f, resp, rs1Addr, Forwarded},
@@ -77,6 +77,29 @@ Content-Length: 0
 			}
 		})
 	}
+
+	// A fresh Call-ID per message: the new-dialog path (Call-ID hashed,
+	// Maglev pick, pin), not only the pinned one above.
+	t.Run("new INVITE each time", func(t *testing.T) {
+		fresh := make([][]byte, 300)
+		for i := range fresh {
+			fresh[i] = []byte(invite(fmt.Sprintf("alloc-fresh-%d@example.com", i)))
+		}
+		out := make([]byte, 0, OutCap)
+		before, i := f.st.Dialogs.Len(), 0
+		n := testing.AllocsPerRun(200, func() {
+			if r := f.fwd.Handle(f.st, f.vp, fresh[i], client, t0, out); r.Verdict != Forwarded {
+				t.Fatalf("verdict %v (%v)", r.Verdict, r.Reason)
+			}
+			i++
+		})
+		if n != 0 {
+			t.Errorf("%v allocations per new dialog, want 0", n)
+		}
+		if got := f.st.Dialogs.Len() - before; got != i {
+			t.Errorf("%d dialog entries made by %d new Call-IDs: the new-dialog path was not measured", got, i)
+		}
+	})
 }
 
 // loop is a worker on a real loopback socket between a client socket and

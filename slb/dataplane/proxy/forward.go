@@ -3,7 +3,6 @@ package proxy
 import (
 	"bytes"
 	"net/netip"
-	"time"
 
 	"sipslb/slb/hash"
 	"sipslb/slb/pool"
@@ -11,12 +10,6 @@ import (
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
 )
-
-// ShortTTL is how long a dialog entry stays after a BYE or CANCEL, or a
-// failure response to an INVITE: 64×T1, the life of the transaction's
-// retransmissions (RFC 3261 §17.1.1.2), so late retransmissions still
-// find their server.
-const ShortTTL = int64(32 * time.Second)
 
 // MaxOut is the largest datagram the forwarder sends (the IPv4 UDP payload
 // limit).
@@ -41,7 +34,7 @@ func (v Verdict) String() string { return [...]string{"dropped", "forwarded", "a
 // Result is the outcome of Handle.
 type Result struct {
 	Verdict Verdict
-	Reason  reason.Reason // why it was dropped or answered; reason.OK when forwarded
+	Reason  reason.Reason // why it was dropped or answered; ReasonOK when forwarded
 	Out     []byte        // the datagram to send (Forwarded, Answered)
 	To      netip.AddrPort
 	// Server is the real server a client request went to, or was meant
@@ -53,6 +46,7 @@ type Result struct {
 type Forwarder struct {
 	Worker int // index of the worker's counter shard
 	msg    sip.Msg
+	key    uint64 // hash.Key of msg's Call-ID: hashed once per message
 	fw     sip.Forward
 	branch [64]byte
 	tag    [16]byte
@@ -76,6 +70,7 @@ func (f *Forwarder) Handle(st *pool.State, vp *pool.VPort, pkt []byte, src netip
 		}
 		return drop(sh, reason.Reason(r))
 	}
+	f.key = hash.Key(m.CallID.Bytes(pkt))
 	if !m.Request {
 		return f.response(st, vp, sh, pkt, src, now, out)
 	}
@@ -147,16 +142,9 @@ func dropFor(sh *stats.Shard, srv *pool.Server, r reason.Reason) Result {
 	return Result{Verdict: Dropped, Reason: r, Server: srv}
 }
 
-// createsDialog: the methods whose dialog the table pins. A re-INVITE
-// (with a To tag) also re-pins, so a dialog whose entry expired or was
-// evicted is pinned again by its next target refresh.
-func createsDialog(m sip.Method) bool {
-	return m == sip.MethodInvite || m == sip.MethodSubscribe || m == sip.MethodRefer
-}
-
 // recordRoutes: dialog-creating requests get our Record-Route.
 func recordRoutes(m *sip.Msg) bool {
-	return !m.HasToTag && (createsDialog(m.Method) || m.Method == sip.MethodNotify)
+	return !m.HasToTag && (pool.CreatesDialog(m.Method) || m.Method == sip.MethodNotify)
 }
 
 func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
@@ -164,70 +152,16 @@ func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 	if m.MaxForwards == 0 {
 		return f.answer(sh, pkt, src, out, 483, reason.TooManyHops)
 	}
-	var key uint64
-	var g *pool.Group
-	dt := st.Dialogs
-	useDialogs := false
-	if vp.NoSIPSwitch {
-		key = addrKey(src)
-		g = &vp.Groups[pool.GroupAny]
-		dt = nil
-	} else {
-		key = hash.Key(m.CallID.Bytes(pkt))
-		g = &vp.Groups[pool.GroupProxy]
-		if m.Method == sip.MethodRegister {
-			g = &vp.Groups[pool.GroupRegistrar]
-		}
-		useDialogs = !vp.Stateless && dt != nil && m.Method != sip.MethodRegister
-		if vp.Stateless {
-			dt = nil
-		}
+	q := pool.Query{CallKey: f.key, Src: src, Method: m.Method}
+	d := st.Route(vp, &q, now)
+	if d.Server == nil {
+		return f.answer(sh, pkt, src, out, 503, d.Reason)
 	}
-	var srv *pool.Server
-	stale := false
-	avoid := pool.NoServer
-	if useDialogs {
-		if id, lost, ok := dt.Get(key, now); ok {
-			// Keep the dialog's server while it is bound and alive, even
-			// if it is draining, weight 0 or at max-conn.
-			if s := vp.Bound(id); s != nil && s.Healthy && !lost {
-				srv = s
-				exp := now + st.TTL
-				if m.Method == sip.MethodBye || m.Method == sip.MethodCancel {
-					exp = now + ShortTTL
-				}
-				dt.Touch(key, exp)
-			} else {
-				// Gone, down, or down since the dialog began (lost): the
-				// dialog is re-pinned, never back to that server.
-				stale, avoid = true, id
-			}
-		}
-	}
-	if srv == nil {
-		s, why := g.PickAvoiding(key, dt, avoid)
-		if s == nil {
-			return f.answer(sh, pkt, src, out, 503, why)
-		}
-		srv = s
-		if useDialogs && (stale || createsDialog(m.Method)) {
-			pool.Pin(dt, sh, srv, key, now+st.TTL, stale)
-		}
-	}
-	fw := &f.fw
-	*fw = sip.Forward{
-		Host: vp.ViaHost, Port: int(vp.Addr.Port()), Source: src, StripRoute: true,
-		Branch: sip.AppendBranch(f.branch[:0], pkt, m, st.Seed),
-	}
-	if vp.RecordRoute && recordRoutes(m) {
-		fw.RecordRoute = vp.RR
-	}
-	o, r := sip.AppendForwardRequest(out[:0], pkt, m, fw)
+	st.Apply(&d, sh)
+	srv := d.Server
+	o, r := f.rewrite(st, vp, pkt, src, out)
 	if r != reason.OK {
-		return dropFor(sh, srv, reason.Reason(r))
-	}
-	if len(o) > MaxOut {
-		return dropFor(sh, srv, reason.OutTooLarge)
+		return dropFor(sh, srv, r)
 	}
 	srv.Stats.Requests.Add(1)
 	return Result{Verdict: Forwarded, Out: o, To: srv.Addr, Server: srv}
@@ -247,13 +181,20 @@ func (f *Forwarder) fromServer(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 	if _, loop := st.VPorts[to]; loop {
 		return drop(sh, reason.Loop)
 	}
-	if !vp.NoSIPSwitch && !vp.Stateless && st.Dialogs != nil {
-		exp := now + st.TTL
-		if m.Method == sip.MethodBye {
-			exp = now + ShortTTL
-		}
-		st.Dialogs.Touch(hash.Key(m.CallID.Bytes(pkt)), exp)
+	st.Refresh(vp, f.key, m.Method, now)
+	o, r := f.rewrite(st, vp, pkt, src, out)
+	if r != reason.OK {
+		return drop(sh, r)
 	}
+	return Result{Verdict: Forwarded, Out: o, To: to}
+}
+
+// rewrite writes the request in f.msg as it leaves through vp into
+// out[:0]: our Via on top, the source's Via completed, Max-Forwards
+// decremented, our Route removed, our Record-Route on dialog-creating
+// requests.
+func (f *Forwarder) rewrite(st *pool.State, vp *pool.VPort, pkt []byte, src netip.AddrPort, out []byte) ([]byte, reason.Reason) {
+	m := &f.msg
 	fw := &f.fw
 	*fw = sip.Forward{
 		Host: vp.ViaHost, Port: int(vp.Addr.Port()), Source: src, StripRoute: true,
@@ -264,12 +205,12 @@ func (f *Forwarder) fromServer(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 	}
 	o, r := sip.AppendForwardRequest(out[:0], pkt, m, fw)
 	if r != reason.OK {
-		return drop(sh, reason.Reason(r))
+		return nil, reason.Reason(r)
 	}
 	if len(o) > MaxOut {
-		return drop(sh, reason.OutTooLarge)
+		return nil, reason.OutTooLarge
 	}
-	return Result{Verdict: Forwarded, Out: o, To: to}
+	return o, reason.OK
 }
 
 // isVIP reports whether the URI u names a (host literal, port) equal to
@@ -310,10 +251,10 @@ func (f *Forwarder) response(st *pool.State, vp *pool.VPort, sh *stats.Shard, pk
 	if s := st.ByAddr[src]; s != nil {
 		s.Stats.Responses.Add(1)
 	}
-	if m.CSeqMethod == sip.MethodInvite && m.Status >= 300 && !vp.NoSIPSwitch && !vp.Stateless && st.Dialogs != nil {
+	if m.CSeqMethod == sip.MethodInvite && m.Status >= 300 {
 		// A failed INVITE leaves no dialog: keep the entry only for the
 		// ACK and retransmissions.
-		st.Dialogs.Touch(hash.Key(m.CallID.Bytes(pkt)), now+ShortTTL)
+		st.Shorten(vp, f.key, now)
 	}
 	return Result{Verdict: Forwarded, Out: o, To: to}
 }
@@ -335,7 +276,7 @@ func (f *Forwarder) answer(sh *stats.Shard, pkt []byte, src netip.AddrPort, out 
 		a = stats.Answer503MaxConn
 	}
 	// A deterministic To tag, so a retransmission gets the same answer.
-	tag := appendHex(f.tag[:0], hash.Key(m.CallID.Bytes(pkt)))
+	tag := appendHex(f.tag[:0], f.key)
 	o := sip.AppendResponse(out[:0], pkt, m, src, code, phrase, tag)
 	sh.Answer(a)
 	// The answer goes where the rewritten Via sends it: the source
@@ -349,13 +290,4 @@ func appendHex(dst []byte, x uint64) []byte {
 		dst = append(dst, hex[x>>uint(s)&0xf])
 	}
 	return dst
-}
-
-// addrKey hashes a client address for sip-switch off.
-func addrKey(a netip.AddrPort) uint64 {
-	var b [18]byte
-	ip := a.Addr().As16()
-	copy(b[:16], ip[:])
-	b[16], b[17] = byte(a.Port()>>8), byte(a.Port())
-	return hash.Key(b[:])
 }
