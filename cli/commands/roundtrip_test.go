@@ -71,11 +71,15 @@ func genConfig(r *rand.Rand) *config.Config {
 	}
 	for i := range r.IntN(4) {
 		vs := &config.VirtualServer{Name: fmt.Sprintf("vip%d", i), Addr: netip.AddrFrom4([4]byte{192, 0, 2, byte(100 + i)}), Disabled: r.IntN(5) == 0}
+		if r.IntN(4) == 0 {
+			vs.Addr = netip.MustParseAddr(fmt.Sprintf("2001:db8::1:%x", i+1))
+		}
 		for j := range 1 + r.IntN(2) {
-			vp := &config.VirtualPort{Port: []uint16{5060, 5061}[j], NoSIPSwitch: r.IntN(4) == 0, DSR: r.IntN(4) == 0,
+			vp := &config.VirtualPort{Port: []uint16{5060, 5061}[j], NoSIPSwitch: r.IntN(4) == 0, DSR: vs.Addr.Is4() && r.IntN(4) == 0,
 				Stateless: r.IntN(4) == 0, RecordRoute: r.IntN(3) == 0}
 			for _, rs := range c.Reals {
-				if r.IntN(2) == 0 && !(vp.DSR && !rs.Addr.Is4()) {
+				// A VIP relays to servers of its own address family.
+				if r.IntN(2) == 0 && rs.Addr.Is4() == vs.Addr.Is4() {
 					vp.Binds = append(vp.Binds, config.Bind{Real: rs.Name, Port: rs.Ports[r.IntN(len(rs.Ports))].Port})
 				}
 			}

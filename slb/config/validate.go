@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 )
 
@@ -42,6 +43,22 @@ func (c *Config) Validate() []Problem {
 	if c.Dialog.TTL < 1e9 {
 		add("server sip-dialog ttl", "must be at least one second")
 	}
+	ps = append(ps, c.validateTexts()...)
+
+	vipAddrs := map[netip.Addr]string{} // VIP address -> a virtual server with it
+	for _, v := range c.Virtuals {
+		vipAddrs[v.Addr.Unmap()] = v.Name
+	}
+	// realAt: "address port" of every real port -> the real server that has
+	// it. Counters, health and SNMP know a real port by its address and
+	// port, so two servers must not share one (::ffff:a.b.c.d is a.b.c.d).
+	realAt := map[netip.AddrPort]string{}
+	vipAt := map[netip.AddrPort]string{} // VIP address and port -> virtual server
+	for _, v := range c.Virtuals {
+		for _, vp := range v.Ports {
+			vipAt[netip.AddrPortFrom(v.Addr.Unmap(), vp.Port)] = v.Name
+		}
+	}
 
 	reals := map[string]*RealServer{}
 	for _, r := range c.Reals {
@@ -53,8 +70,15 @@ func (c *Config) Validate() []Problem {
 			add(path, "defined twice")
 		}
 		reals[r.Name] = r
-		if !r.Addr.IsValid() || r.Addr.IsUnspecified() || r.Addr.IsMulticast() {
-			add(path, "address %v cannot be a real server", r.Addr)
+		if why := notUnicast(r.Addr); why != "" {
+			add(path, "address %v cannot be a real server: %s", r.Addr, why)
+		}
+		// A real server on a VIP's address is the balancer itself: requests
+		// would loop. On loopback (::1 is the only IPv6 one) a test or demo
+		// runs everything on one host, so there only the VIP's own ports are
+		// refused (below).
+		if v, ok := vipAddrs[r.Addr.Unmap()]; ok && !r.Addr.IsLoopback() {
+			add(path, "address %v is the VIP of server virtual %s; a real server must be another host", r.Addr, v)
 		}
 		if r.Weight < 0 || r.Weight > MaxWeight {
 			add(path+" / weight", "%d is out of range (0-%d)", r.Weight, MaxWeight)
@@ -72,6 +96,15 @@ func (c *Config) Validate() []Problem {
 				add(pp, "defined twice")
 			}
 			seen[p.Port] = true
+			at := netip.AddrPortFrom(r.Addr.Unmap(), p.Port)
+			if other, dup := realAt[at]; dup && other != r.Name {
+				add(pp, "%v port %s is already server real %s; two real servers cannot share an address and port", r.Addr.Unmap(), PortName(p.Port), other)
+			} else {
+				realAt[at] = r.Name
+			}
+			if v, ok := vipAt[at]; ok {
+				add(pp, "%v port %s is a port of server virtual %s: requests would loop", r.Addr.Unmap(), PortName(p.Port), v)
+			}
 			if p.Role&RoleBoth == 0 {
 				add(pp, "sip-server-type must be proxy, registrar or both")
 			}
@@ -92,8 +125,8 @@ func (c *Config) Validate() []Problem {
 			add(path, "defined twice")
 		}
 		names[v.Name] = true
-		if !v.Addr.IsValid() || v.Addr.IsUnspecified() || v.Addr.IsMulticast() {
-			add(path, "address %v cannot be a VIP", v.Addr)
+		if why := notUnicast(v.Addr); why != "" {
+			add(path, "address %v cannot be a VIP: %s", v.Addr, why)
 		}
 		seen := map[uint16]bool{}
 		for _, vp := range v.Ports {
@@ -105,7 +138,7 @@ func (c *Config) Validate() []Problem {
 				add(pp, "defined twice")
 			}
 			seen[vp.Port] = true
-			key := fmt.Sprintf("%v %d", v.Addr, vp.Port)
+			key := fmt.Sprintf("%v %d", v.Addr.Unmap(), vp.Port)
 			if other, dup := vips[key]; dup {
 				add(pp, "%v port %s is already used by server virtual %s", v.Addr, PortName(vp.Port), other)
 			}
@@ -123,13 +156,34 @@ func (c *Config) Validate() []Problem {
 					add(bp, "real server %s is not defined", b.Real)
 				case r.Port(b.Port) == nil:
 					add(bp, "real server %s has no port %s", b.Real, PortName(b.Port))
-				case vp.DSR && r.Addr.Is4() != v.Addr.Is4():
-					add(bp, "DSR needs the real server and the VIP in one address family")
+				case r.Addr.Unmap().Is4() != v.Addr.Unmap().Is4():
+					// The balancer relays from the VIP's socket, in its family.
+					add(bp, "the VIP %v and real server %s (%v) are in different address families; bind servers of the VIP's family", v.Addr, b.Real, r.Addr)
 				}
 			}
 		}
 	}
 	return ps
+}
+
+// notUnicast says why a is not a unicast host address, or returns "".
+func notUnicast(a netip.Addr) string {
+	a = a.Unmap()
+	switch {
+	case !a.IsValid():
+		return "no address"
+	case a.IsUnspecified():
+		return "unspecified"
+	case a.IsMulticast():
+		return "multicast"
+	case a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return "broadcast"
+	case a.Is4() && a.As4()[0] == 0:
+		return "0.0.0.0/8 is this-network, not a host"
+	case a.Is4() && a.As4()[0] >= 240:
+		return "240.0.0.0/4 is reserved"
+	}
+	return ""
 }
 
 func validateHealth(path string, h HealthParams) []Problem {
