@@ -280,7 +280,9 @@ func (in *Interp) Log(format string, a ...any) {
 }
 
 func (in *Interp) logLocked(format string, a ...any) {
-	msg := time.Now().Format("2006-01-02 15:04:05 ") + fmt.Sprintf(format, a...)
+	// Printable: an event may quote a line of startup-config or a name
+	// from a peer, and show log must not play escape sequences.
+	msg := time.Now().Format("2006-01-02 15:04:05 ") + parse.Printable(fmt.Sprintf(format, a...))
 	in.events = append(in.events, msg)
 	if len(in.events) > 500 {
 		in.events = in.events[len(in.events)-500:]

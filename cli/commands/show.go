@@ -295,7 +295,7 @@ func showLoadErrors(m *parse.Match) error {
 		fmt.Fprintln(c.out, "No errors in the last load of startup-config.")
 	}
 	for _, e := range c.in.loadErrs {
-		fmt.Fprintln(c.out, e)
+		fmt.Fprintln(c.out, parse.Printable(e.String())) // the file's bytes, not the terminal's
 	}
 	return nil
 }
@@ -306,8 +306,20 @@ func showStartup(m *parse.Match) error {
 	if err != nil {
 		return &parse.Error{Kind: parse.ErrRejected, Msg: err.Error()}
 	}
-	io.WriteString(c.out, c.visible(string(text)))
+	io.WriteString(c.out, printableLines(c.visible(string(text))))
 	return nil
+}
+
+// printableLines shows a text file whose bytes the daemon did not write
+// itself (startup-config may have been edited by hand): each line as
+// parse.Printable makes it, so an escape sequence in the file is shown,
+// not played on the operator's terminal.
+func printableLines(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = parse.Printable(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // visible is config text as this session may see it: whole at privilege

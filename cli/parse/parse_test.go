@@ -146,3 +146,25 @@ func TestRender(t *testing.T) {
 		t.Errorf("render %q", got)
 	}
 }
+
+// TestTokenizeRefusesControl: a control character or a byte that is not
+// UTF-8 is an error at its offset, quoted or not; tab separates words but
+// is refused inside quotes. Printable shows such text unambiguously.
+func TestTokenizeRefusesControl(t *testing.T) {
+	for line, pos := range map[string]int{
+		"a \"b\nc\"": 4, "a\rb": 1, "x \x1b[2J": 2, "\x07": 0, "a \"b\tc\"": 4, "a\x7f": 1, "a \u0085": 2, "ab\xff": 2,
+	} {
+		_, err := Tokenize(line)
+		if err == nil || err.Pos != pos || err.Kind != ErrInvalid {
+			t.Errorf("%q: err %v, want invalid at %d", line, err, pos)
+		}
+	}
+	if toks, err := Tokenize("a\tb \"é ü\""); err != nil || len(toks) != 3 || toks[2].Text != "é ü" {
+		t.Errorf("text refused: %v %v", toks, err)
+	}
+	for in, want := range map[string]string{"plain é": "plain é", "a\x1bb": `a\x1bb`, "\xff\\": `\xff\\`, "x\u009by": `x\u009by`, "t\tn\n": `t\x09n\x0a`} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

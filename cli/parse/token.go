@@ -1,6 +1,11 @@
 package parse
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Token is one word of a command line and where it starts.
 type Token struct {
@@ -11,7 +16,16 @@ type Token struct {
 // Tokenize splits a line into words. Double quotes group a word that holds
 // spaces (a REGISTER AoR, a description); the quotes are not part of Text.
 // An unterminated quote is an error at its position.
+//
+// A line is text: a control character (C0, DEL, C1) or a byte that is not
+// UTF-8 is an error at its position, quoted or not, blanks aside (space
+// and tab separate words; a tab inside quotes is refused too). A value
+// holding a newline would otherwise be saved by write memory as two lines,
+// and the second one would run at the next reload.
 func Tokenize(line string) ([]Token, *Error) {
+	if pos, msg := firstNonText(line); pos >= 0 {
+		return nil, &Error{Kind: ErrInvalid, Pos: pos, Msg: msg}
+	}
 	var toks []Token
 	i := 0
 	for i < len(line) {
@@ -26,6 +40,9 @@ func Tokenize(line string) ([]Token, *Error) {
 			if end < 0 {
 				return nil, &Error{Kind: ErrInvalid, Pos: start, Msg: "unterminated quote"}
 			}
+			if t := strings.IndexByte(line[i+1:i+1+end], '\t'); t >= 0 {
+				return nil, &Error{Kind: ErrInvalid, Pos: i + 1 + t, Msg: "control character 0x09 (tab) in a quoted value"}
+			}
 			toks = append(toks, Token{Text: line[i+1 : i+1+end], Pos: start})
 			i += end + 2
 			continue
@@ -36,6 +53,55 @@ func Tokenize(line string) ([]Token, *Error) {
 		toks = append(toks, Token{Text: line[start:i], Pos: start})
 	}
 	return toks, nil
+}
+
+// firstNonText returns the offset of the first byte of line that is not
+// text (tab aside) and why, or -1.
+func firstNonText(line string) (int, string) {
+	for i, r := range line {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(line[i:], "\uFFFD"):
+			return i, fmt.Sprintf("byte 0x%02x is not UTF-8 text", line[i])
+		case r == '\t':
+		case unicode.IsControl(r):
+			return i, fmt.Sprintf("control character %U is not allowed", r)
+		}
+	}
+	return -1, ""
+}
+
+// IsText reports whether s holds only printable UTF-8 text and blanks
+// (what Tokenize accepts inside a quoted value: no tab, no control
+// character). The config model checks free-text values with it.
+func IsText(s string) bool {
+	pos, _ := firstNonText(s)
+	return pos < 0 && !strings.Contains(s, "\t")
+}
+
+// Printable returns s with every control character and every byte that is
+// not UTF-8 written as \xNN (\u00NN for C1 controls), so that text read
+// from a file or a peer can be shown on a terminal without acting on it.
+// A backslash is doubled, so the result reads back unambiguously.
+func Printable(s string) string {
+	if pos, _ := firstNonText(s); pos < 0 && !strings.ContainsAny(s, "\t\\") {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // Quote returns s as the tokenizer reads it back: quoted when it holds
