@@ -44,6 +44,7 @@ type Interp struct {
 	nextID   int
 	events   []string // show log
 	loadErrs []LineError
+	ctlStats func() ControlStats // nil until a control socket serves
 }
 
 // New returns an interpreter over the factory-default config. The caller

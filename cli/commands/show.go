@@ -278,6 +278,7 @@ func showUsers(m *parse.Match) error {
 		fmt.Fprintf(tw, "%s%d\t%s\t%d\t%s\t%s\t%s\n", mark, s.ID, s.User, s.Priv, s.From, s.Mode, time.Since(s.LastCmd).Truncate(time.Second))
 	}
 	tw.Flush()
+	c.in.printControlStats(c.out)
 	return nil
 }
 

@@ -3,10 +3,16 @@ package ctl
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
+	"syscall"
 	"time"
 )
+
+// MaxReply is the longest reply the client reads (a running-config of
+// thousands of servers is a few MB).
+const MaxReply = 64 << 20
 
 // Client is one CLI session on the daemon.
 type Client struct {
@@ -21,6 +27,9 @@ type Client struct {
 // caller identified by its uid.
 func Dial(sock, token string) (*Client, error) {
 	conn, err := net.DialTimeout("unix", sock, 5*time.Second)
+	if errors.Is(err, syscall.EACCES) {
+		return nil, fmt.Errorf("%w (the control socket admits root, and members of group %s read-only)", err, DefaultGroup)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +52,7 @@ func (c *Client) call(req Request) (*Response, error) {
 	if _, err := c.conn.Write(append(b, '\n')); err != nil {
 		return nil, err
 	}
-	line, err := c.r.ReadBytes('\n')
+	line, err := readLine(c.r, MaxReply)
 	if err != nil {
 		return nil, fmt.Errorf("daemon closed the session: %w", err)
 	}

@@ -5,26 +5,51 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
-	"os/user"
-	"strconv"
+	"os"
 	"strings"
 	"sync"
-
-	"golang.org/x/sys/unix"
+	"sync/atomic"
+	"time"
 
 	"sipslb/cli/commands"
+)
+
+// Limits of the control socket. A request is one line of JSON holding one
+// CLI line; the longest real one (a username ssh-key line with an RSA-4096
+// key) is under 1 KiB.
+const (
+	// MaxLine is the longest request line the server reads; a longer one
+	// gets an error reply and the connection is closed.
+	MaxLine = 64 << 10
+	// MaxPending is how many connections may be open without a session
+	// (before their hello); more are refused with an error reply.
+	MaxPending = 16
+	// MaxSessions is how many control-socket sessions may be open at once.
+	MaxSessions = 64
+	// HelloTimeout is how long a connection may take to say hello.
+	HelloTimeout = 5 * time.Second
+	// WriteTimeout bounds each reply: a client that stops reading is cut off.
+	WriteTimeout = 10 * time.Second
 )
 
 // Server serves the control socket.
 type Server struct {
 	In  *commands.Interp
 	Log *slog.Logger
+	// Group names the group whose members may connect with privilege 5
+	// (read-only); root always may, with privilege 0. Empty: DefaultGroup.
+	Group string
 
 	mu     sync.Mutex
 	tokens map[string]Identity
+
+	pending, sessions atomic.Int64
+	stats             commands.ControlStats // its fields are updated atomically
 }
 
 // Identity is who a session is.
@@ -57,82 +82,161 @@ func (s *Server) takeToken(t string) (Identity, bool) {
 	return id, ok
 }
 
+// Stats returns the socket's counters (show users prints them).
+func (s *Server) Stats() commands.ControlStats {
+	return commands.ControlStats{
+		Sessions:     s.sessions.Load(),
+		NotAllowed:   atomic.LoadUint64(&s.stats.NotAllowed),
+		Busy:         atomic.LoadUint64(&s.stats.Busy),
+		TooLong:      atomic.LoadUint64(&s.stats.TooLong),
+		BadRequest:   atomic.LoadUint64(&s.stats.BadRequest),
+		HelloTimeout: atomic.LoadUint64(&s.stats.HelloTimeout),
+	}
+}
+
 // Serve accepts connections until ln is closed.
 func (s *Server) Serve(ln *net.UnixListener) error {
+	s.In.SetControlStats(s.Stats)
 	for {
 		c, err := ln.AcceptUnix()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return err
 		}
-		go s.handle(c)
+		if err != nil {
+			// Out of descriptors and the like: keep serving once it passes.
+			s.Log.Warn("control socket: accept failed", "err", err)
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		go s.accept(c)
 	}
 }
 
-// peer identifies a local caller by uid: root gets full privilege, any
-// other account read-only.
-func peer(c *net.UnixConn) (Identity, error) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return Identity{}, err
-	}
-	var cred *unix.Ucred
-	var cerr error
-	raw.Control(func(fd uintptr) { cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED) })
-	if cerr != nil {
-		return Identity{}, cerr
-	}
-	name := strconv.Itoa(int(cred.Uid))
-	if u, err := user.LookupId(name); err == nil {
-		name = u.Username
-	}
-	id := Identity{User: name, Priv: commands.PrivReadOnly, From: fmt.Sprintf("local uid %d pid %d", cred.Uid, cred.Pid)}
-	if cred.Uid == 0 {
-		id.Priv = commands.PrivSuper
-	}
-	return id, nil
-}
-
-func (s *Server) handle(c *net.UnixConn) {
+func (s *Server) accept(c *net.UnixConn) {
 	defer c.Close()
-	id, err := peer(c)
-	if err != nil {
-		s.Log.Warn("control socket: no peer credentials", "err", err)
+	if s.pending.Add(1) > MaxPending {
+		s.pending.Add(-1)
+		atomic.AddUint64(&s.stats.Busy, 1)
+		s.refuse(c, fmt.Sprintf("too many connections waiting to log in (%d); try again", MaxPending))
 		return
 	}
-	r := bufio.NewReader(c)
+	id, err := s.peer(c)
+	if err != nil {
+		s.pending.Add(-1)
+		atomic.AddUint64(&s.stats.NotAllowed, 1)
+		s.Log.Warn("control socket: connection refused", "err", err)
+		s.refuse(c, err.Error())
+		return
+	}
+	s.serve(c, id)
+}
+
+// refuse answers a connection that gets no session, if it listens.
+func (s *Server) refuse(c net.Conn, msg string) {
+	c.SetWriteDeadline(time.Now().Add(time.Second))
+	json.NewEncoder(c).Encode(Response{Err: &Error{Kind: errDenied, Msg: msg}})
+}
+
+// helloTimeout is HelloTimeout; tests shorten it.
+var helloTimeout = HelloTimeout
+
+// errDenied is parse.ErrDenied on the wire.
+const errDenied = 4
+
+var errTooLong = errors.New("line too long")
+
+// readLine reads one line of at most max bytes (errTooLong past that), so
+// a peer that never sends a newline costs at most max bytes.
+func readLine(r *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		frag, err := r.ReadSlice('\n')
+		if len(line)+len(frag) > max {
+			return nil, errTooLong
+		}
+		line = append(line, frag...)
+		if err != bufio.ErrBufferFull {
+			return line, err
+		}
+	}
+}
+
+// serve runs one connection whose peer is id (before a token replaces it).
+// It holds a pending slot until hello.
+func (s *Server) serve(c net.Conn, id Identity) {
+	pending := true
+	done := func() {
+		if pending {
+			pending = false
+			s.pending.Add(-1)
+		}
+	}
+	defer done()
+	c.SetReadDeadline(time.Now().Add(helloTimeout))
+	r := bufio.NewReaderSize(c, 4096)
 	enc := json.NewEncoder(c)
+	reply := func(resp Response) error {
+		c.SetWriteDeadline(time.Now().Add(WriteTimeout))
+		return enc.Encode(resp)
+	}
 	var sess *commands.Session
 	defer func() {
 		if sess != nil {
 			s.In.Close(sess)
+			s.sessions.Add(-1)
 		}
 	}()
 	for {
-		line, err := r.ReadBytes('\n')
-		if err != nil {
+		line, err := readLine(r, MaxLine)
+		switch {
+		case errors.Is(err, errTooLong):
+			atomic.AddUint64(&s.stats.TooLong, 1)
+			s.Log.Warn("control socket: request too long; connection closed", "from", id.From, "max", MaxLine)
+			reply(Response{Err: &Error{Msg: fmt.Sprintf("request longer than %d bytes; connection closed", MaxLine)}})
+			return
+		case sess == nil && errors.Is(err, io.EOF) && len(line) == 0:
+			return
+		case sess == nil && errors.Is(err, os.ErrDeadlineExceeded):
+			atomic.AddUint64(&s.stats.HelloTimeout, 1)
+			reply(Response{Err: &Error{Msg: fmt.Sprintf("no hello within %s; connection closed", helloTimeout)}})
+			return
+		case err != nil:
 			return
 		}
 		var req Request
 		if err := json.Unmarshal(line, &req); err != nil {
-			enc.Encode(Response{Err: &Error{Msg: "bad request: " + err.Error()}})
+			atomic.AddUint64(&s.stats.BadRequest, 1)
+			reply(Response{Err: &Error{Msg: "bad request: " + err.Error()}})
 			return
 		}
 		if sess == nil {
 			if req.Op != "hello" {
-				enc.Encode(Response{Err: &Error{Msg: "say hello first"}})
+				atomic.AddUint64(&s.stats.BadRequest, 1)
+				reply(Response{Err: &Error{Msg: "say hello first"}})
 				return
 			}
 			if req.Token != "" {
 				tid, ok := s.takeToken(req.Token)
 				if !ok {
-					enc.Encode(Response{Err: &Error{Kind: 4, Msg: "session token refused"}})
+					atomic.AddUint64(&s.stats.NotAllowed, 1)
+					reply(Response{Err: &Error{Kind: errDenied, Msg: "session token refused"}})
 					return
 				}
 				id = tid
 			}
+			if s.sessions.Add(1) > MaxSessions {
+				s.sessions.Add(-1)
+				atomic.AddUint64(&s.stats.Busy, 1)
+				reply(Response{Err: &Error{Kind: errDenied, Msg: fmt.Sprintf("too many CLI sessions (%d); close one first", MaxSessions)}})
+				return
+			}
 			sess = s.In.Open(id.User, id.Priv, id.From)
+			done()
+			c.SetReadDeadline(time.Time{}) // a session may sit idle at its prompt
 			s.Log.Info("cli session opened", "user", id.User, "priv", id.Priv, "from", id.From, "session", sess.ID)
-			enc.Encode(Response{Prompt: s.In.Prompt(sess), User: id.User, Priv: id.Priv})
+			if reply(Response{Prompt: s.In.Prompt(sess), User: id.User, Priv: id.Priv}) != nil {
+				return
+			}
 			continue
 		}
 		var resp Response
@@ -151,7 +255,7 @@ func (s *Server) handle(c *net.UnixConn) {
 		}
 		resp.Closed = sess.Mode == commands.ModeClosed
 		resp.Prompt = s.In.Prompt(sess)
-		if err := enc.Encode(resp); err != nil || resp.Closed {
+		if err := reply(resp); err != nil || resp.Closed {
 			return
 		}
 	}

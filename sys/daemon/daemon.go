@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -172,12 +171,10 @@ func Run(ctx context.Context, o Options) error {
 	boot()
 
 	sock := filepath.Join(o.StateDir, SocketName)
-	os.Remove(sock)
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	ln, err := ctl.Listen(sock, "") // root, and group sipslb read-only (docs/security.md)
 	if err != nil {
 		return fmt.Errorf("control socket: %w", err)
 	}
-	os.Chmod(sock, 0o666) // who may do what is decided per peer uid
 	go srv.Serve(ln)
 	defer func() { ln.Close(); os.Remove(sock) }()
 	if ab.ssh != nil {
