@@ -23,7 +23,8 @@ var leaves = map[string]struct {
 		"counters are indexed by reason.Reason and sip.Method, not by copies of them"},
 	"sipslb/slb/status": {[]string{"sipslb/slb/reason", "sipslb/slb/sip", "sipslb/slb/stats"},
 		"the observed state carries the counters' own index types to show and SNMP"},
-	"sipslb/cli/parse": {nil, "the IOS-style matcher knows tokens and modes, not the product"},
+	"sipslb/cli/parse":    {nil, "the IOS-style matcher knows tokens and modes, not the product"},
+	"sipslb/slb/throttle": {nil, "the guessing throttle is shared by the SSH server (sys/) and the CLI (cli/), which may not import each other"},
 }
 
 // rule forbids packages under from importing packages matched by deny.

@@ -13,6 +13,7 @@ import (
 	"sipslb/cli/parse"
 	"sipslb/slb/config"
 	"sipslb/slb/status"
+	"sipslb/slb/throttle"
 )
 
 // Backend is what the interpreter needs from the rest of the daemon.
@@ -45,6 +46,9 @@ type Interp struct {
 	events   []string // show log
 	loadErrs []LineError
 	ctlStats func() ControlStats // nil until a control socket serves
+
+	enableThrottle *throttle.Throttle[string] // wrong enable secrets per user
+	hashSem        chan struct{}              // one bcrypt at a time (slow.go)
 }
 
 // New returns an interpreter over the factory-default config. The caller
@@ -53,7 +57,8 @@ func New(be Backend, log *slog.Logger) *Interp {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	in := &Interp{cfg: config.New(), be: be, log: log, sessions: map[int]*Session{}}
+	in := &Interp{cfg: config.New(), be: be, log: log, sessions: map[int]*Session{},
+		enableThrottle: throttle.New[string](throttle.Default), hashSem: make(chan struct{}, 1)}
 	in.build()
 	return in
 }
@@ -125,12 +130,30 @@ func (in *Interp) revalidate(s *Session, out io.Writer) {
 
 // Exec runs one line for session s, writing its output to out. The error,
 // when not nil, is a *parse.Error positioned in line.
+//
+// Slow work of a command (a bcrypt hash, an enable throttle's wait) runs
+// with the lock released (slow.go): the line is matched under the lock,
+// the work runs unlocked, and the line is matched and run again with the
+// result, so every other session keeps its commands meanwhile.
 func (in *Interp) Exec(s *Session, line string, out io.Writer) error {
+	var done *slowDone
+	for range maxSlowRounds {
+		err := in.execLocked(s, line, out, done)
+		var slow *errSlow
+		if !errors.As(err, &slow) {
+			return err
+		}
+		done = &slowDone{key: slow.key, result: slow.run()}
+	}
+	return &parse.Error{Kind: parse.ErrRejected, Msg: "the configuration changed while this command waited; try again"}
+}
+
+func (in *Interp) execLocked(s *Session, line string, out io.Writer, done *slowDone) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	s.LastCmd = time.Now()
 	in.revalidate(s, out)
-	return in.exec(s, line, out, in.commitLive)
+	return in.run(s, line, out, in.commitLive, done, false)
 }
 
 // Help answers "?" typed at the end of line.
@@ -193,6 +216,11 @@ type call struct {
 	out    io.Writer
 	cfg    *config.Config // the config the handler reads
 	commit func(*config.Config) error
+	// done is the result of this line's slow work when it ran unlocked;
+	// inline: run slow work in place (startup-config replay, which has
+	// no session waiting and holds the lock for the whole file).
+	done   *slowDone
+	inline bool
 }
 
 // edit applies f to a copy of the config and commits it if valid.
@@ -223,7 +251,12 @@ func (in *Interp) commitLive(c *config.Config) error {
 	return nil
 }
 
+// exec runs one line with slow work inline (startup-config replay).
 func (in *Interp) exec(s *Session, line string, out io.Writer, commit func(*config.Config) error) error {
+	return in.run(s, line, out, commit, nil, true)
+}
+
+func (in *Interp) run(s *Session, line string, out io.Writer, commit func(*config.Config) error, done *slowDone, inline bool) error {
 	line = strings.TrimRight(line, "\r\n")
 	trimmed := strings.TrimSpace(line)
 	if trimmed == "" || strings.HasPrefix(trimmed, "!") {
@@ -233,7 +266,7 @@ func (in *Interp) exec(s *Session, line string, out io.Writer, commit func(*conf
 		// "do CMD": run an exec command from a config mode and stay put.
 		mode, obj := s.Mode, s.Obj
 		s.Mode = ModeExec
-		err := in.exec(s, rest, out, commit)
+		err := in.run(s, rest, out, commit, done, inline)
 		if s.Mode != ModeClosed {
 			s.Mode, s.Obj = mode, obj
 		}
@@ -247,7 +280,7 @@ func (in *Interp) exec(s *Session, line string, out io.Writer, commit func(*conf
 		io.WriteString(out, parse.FormatHelp(items))
 		return nil
 	}
-	c := &call{in: in, s: s, out: out, cfg: in.cfg, commit: commit}
+	c := &call{in: in, s: s, out: out, cfg: in.cfg, commit: commit, done: done, inline: inline}
 	m, err := parse.Parse(in.roots(s), line, c)
 	if err != nil && (s.Mode == ModeReal || s.Mode == ModeVirtual) {
 		// IOS: a global command typed in a sub-mode runs in config mode and
@@ -264,6 +297,10 @@ func (in *Interp) exec(s *Session, line string, out io.Writer, commit func(*conf
 		return err
 	}
 	if e := m.Run(); e != nil {
+		var slow *errSlow
+		if errors.As(e, &slow) {
+			return slow
+		}
 		var pe *parse.Error
 		if errors.As(e, &pe) {
 			return pe

@@ -33,11 +33,14 @@ type Session struct {
 	// Elevated: "enable SECRET" raised a read-only session to PrivSuper;
 	// disable drops it back.
 	Elevated bool
-	From     string // "console", "ssh 192.0.2.7:51234", "local uid 0"
-	Mode     Mode
-	Obj      string // the server a sub-mode edits
-	Started  time.Time
-	LastCmd  time.Time
+	// enableFails counts wrong enable secrets; MaxEnableTries closes the
+	// session.
+	enableFails int
+	From        string // "console", "ssh 192.0.2.7:51234", "local uid 0"
+	Mode        Mode
+	Obj         string // the server a sub-mode edits
+	Started     time.Time
+	LastCmd     time.Time
 }
 
 // Prompt renders the session's prompt for hostname host.

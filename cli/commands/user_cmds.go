@@ -73,11 +73,14 @@ func cmdUsername(m *parse.Match) error {
 	var hash string
 	switch {
 	case m.Has("password"):
-		h, err := config.HashSecret(m.Arg("SECRET"))
+		h, err := c.hash(m.Arg("SECRET"))
 		if err != nil {
-			return m.ArgErr("SECRET", "%v", err)
+			return err
 		}
-		hash = h
+		if h.err != nil {
+			return m.ArgErr("SECRET", "%v", h.err)
+		}
+		hash = h.hash
 	case m.Has("password-hash"):
 		hash = m.Arg("HASH")
 	}
@@ -159,6 +162,16 @@ func enableTree() *parse.Node {
 			A(hashArg, "a bcrypt hash, as running-config shows it").Do(cmdEnableSecret)))
 }
 
+// hash hashes a typed secret outside the interpreter lock (slow.go).
+func (c *call) hash(secret string) (hashed, error) {
+	in := c.in
+	r, err := c.slow("hash\x00"+secret, func() any { return in.hashSecret(secret) })
+	if err != nil {
+		return hashed{}, err
+	}
+	return r.(hashed), nil
+}
+
 func cmdEnableSecret(m *parse.Match) error {
 	var hash string
 	switch {
@@ -166,11 +179,14 @@ func cmdEnableSecret(m *parse.Match) error {
 	case m.Has("secret-hash"):
 		hash = m.Arg("HASH")
 	default:
-		h, err := config.HashSecret(m.Arg("SECRET"))
+		h, err := env(m).hash(m.Arg("SECRET"))
 		if err != nil {
-			return m.ArgErr("SECRET", "%v", err)
+			return err
 		}
-		hash = h
+		if h.err != nil {
+			return m.ArgErr("SECRET", "%v", h.err)
+		}
+		hash = h.hash
 	}
 	return env(m).edit(func(cfg *config.Config) error {
 		cfg.EnableHash = hash
@@ -194,9 +210,25 @@ func cmdEnableWithSecret(m *parse.Match) error {
 		c.in.logLocked("enable refused for %s (%s): no enable secret is configured", c.s.User, c.s.From)
 		return &parse.Error{Kind: parse.ErrDenied, Msg: "Access denied: no enable secret is configured"}
 	}
-	if !config.MatchSecret(c.cfg.EnableHash, m.Arg("SECRET")) {
-		c.in.logLocked("enable refused for %s (%s): wrong secret", c.s.User, c.s.From)
-		c.in.log.Warn("enable: wrong secret", "user", c.s.User, "from", c.s.From)
+	// The check runs unlocked, after the per-user throttle's wait.
+	in, user, hash, secret := c.in, c.s.User, c.cfg.EnableHash, m.Arg("SECRET")
+	r, err := c.slow("enable\x00"+user+"\x00"+hash+"\x00"+secret, func() any { return in.checkEnable(user, hash, secret) })
+	if err != nil {
+		return err
+	}
+	switch v := r.(enableVerdict); {
+	case v.refused:
+		c.in.logLocked("enable refused for %s (%s): too many wrong secrets queued for this user", c.s.User, c.s.From)
+		c.in.log.Warn("enable: refused unjudged, too many wrong secrets queued", "user", c.s.User, "from", c.s.From)
+		return &parse.Error{Kind: parse.ErrDenied, Msg: "Access denied: too many wrong enable secrets for user " + c.s.User + "; try again later"}
+	case !v.ok:
+		c.s.enableFails++
+		c.in.logLocked("enable refused for %s (%s): wrong secret (%d in this session)", c.s.User, c.s.From, c.s.enableFails)
+		c.in.log.Warn("enable: wrong secret", "user", c.s.User, "from", c.s.From, "session_failures", c.s.enableFails, "delayed", v.waited)
+		if c.s.enableFails >= MaxEnableTries {
+			c.s.Mode = ModeClosed
+			return &parse.Error{Kind: parse.ErrDenied, Msg: fmt.Sprintf("Bad secrets: %d wrong enable secrets; session closed", c.s.enableFails)}
+		}
 		return &parse.Error{Kind: parse.ErrDenied, Msg: "Access denied: wrong enable secret"}
 	}
 	c.s.Priv, c.s.Elevated, c.s.Mode = PrivSuper, true, ModeExec
