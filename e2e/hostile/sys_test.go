@@ -6,7 +6,12 @@ package hostile
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -16,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	xssh "golang.org/x/crypto/ssh"
 )
 
 // sysNet is this file's address block.
@@ -274,5 +281,118 @@ func TestBadReloadKeepsRunningConfig(t *testing.T) {
 	}
 	if !strings.Contains(d.log(), "reload refused") || !strings.Contains(d.log(), "truncated") {
 		t.Errorf("daemon log lacks the refusals")
+	}
+}
+
+// sysKey writes a fresh ed25519 private key for ssh -i and returns its
+// path and authorized_keys line.
+func sysKey(t *testing.T) (path, pub string) {
+	t.Helper()
+	pk, sk, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, err := xssh.MarshalPrivateKey(sk, "admin@hostile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(t.TempDir(), "id_admin")
+	if err := os.WriteFile(path, pem.EncodeToMemory(blk), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	spk, _ := xssh.NewPublicKey(pk)
+	return path, strings.TrimSpace(string(xssh.MarshalAuthorizedKey(spk)))
+}
+
+// sysSSH runs OpenSSH's ssh from src with the key and returns its output
+// and exit status; it gives up after 30 s.
+func sysSSH(t *testing.T, src, ip string, port int, key, command string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("ssh", "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+		"-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+		"-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
+		"-i", key, "-b", src, "-p", strconv.Itoa(port), "-l", "admin", ip, command)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), ee.ExitCode()
+	}
+	if err != nil {
+		return out.String() + err.Error(), -1
+	}
+	return out.String(), 0
+}
+
+// TestIdleSSHConnectionsDoNotLockOut: 70 TCP connections from one
+// address that never send an SSH banner used to take every one of the
+// SSH server's 64 slots, so the administrator's `ssh` was turned away.
+// Now that address holds at most 8 unauthenticated slots, a real OpenSSH
+// login from another address runs its command while they are open, and
+// the login grace (20 s) closes the idle ones.
+func TestIdleSSHConnectionsDoNotLockOut(t *testing.T) {
+	key, pub := sysKey(t)
+	ip := sysNet + "30"
+	port := sysFreePort(t, ip)
+	cfg := "hostname idle\nusername admin privilege 0\nusername admin ssh-key " + pub + "\nip ssh listen-address " + ip +
+		"\nip ssh port " + strconv.Itoa(port) + "\nend\n"
+	d := sysBoot(t, sipslbBin, "", cfg, "SIPSLB_TEST_SSH=") // this daemon serves SSH
+	addr := net.JoinHostPort(ip, strconv.Itoa(port))
+	sysWait(t, "the SSH port", func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	start := time.Now()
+	var idle []net.Conn
+	for range 70 {
+		dl := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(sysNet + "31")}, Timeout: 5 * time.Second}
+		c, err := dl.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		idle = append(idle, c)
+	}
+	// Each held connection got the server's version line; a refused one
+	// was closed without it.
+	held := 0
+	for _, c := range idle {
+		c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		if n, _ := c.Read(make([]byte, 64)); n > 0 {
+			held++
+		}
+	}
+	if held > 8 {
+		t.Errorf("%d idle connections from one address hold a slot, want at most 8", held)
+	}
+	out, code := sysSSH(t, sysNet+"32", ip, port, key, "show version")
+	if code != 0 || !strings.Contains(out, "idle") {
+		t.Fatalf("ssh while 70 idle connections are open: exit %d\n%s", code, out)
+	}
+	sysWait(t, "the refusals in the log", func() bool {
+		return strings.Contains(d.log(), `msg="ssh: connection refused before authentication" from=`+sysNet+"31")
+	})
+	// The login grace closes the held ones within 20 s of their start.
+	closed := 0
+	for _, c := range idle {
+		c.SetReadDeadline(start.Add(30 * time.Second))
+		if _, err := io.ReadAll(c); err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+			closed++
+		}
+	}
+	if closed != len(idle) {
+		t.Errorf("%d of %d idle connections still open 30 s after they connected", len(idle)-closed, len(idle))
+	}
+	if !strings.Contains(d.log(), "no session within the login grace time") {
+		t.Error("the log does not mention the grace expiry")
 	}
 }

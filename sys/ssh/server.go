@@ -33,12 +33,6 @@ type Options struct {
 	RetryBind time.Duration
 }
 
-// Limits that keep unauthenticated clients from holding resources.
-const (
-	loginGrace = 30 * time.Second // to finish authentication and open a session
-	maxConns   = 64
-)
-
 // Server is the SSH server. Its listener follows the running config
 // (Configure); its sessions live until logout, idle timeout or removal of
 // their user.
@@ -50,6 +44,8 @@ type Server struct {
 	cfg      atomic.Pointer[config.Config]
 	throttle *throttle
 	conns    atomic.Int32
+	preAuth  *preAuth
+	grace    time.Duration // loginGrace; tests lower it
 
 	mu       sync.Mutex
 	want     string // the address the config asks for; "" = off
@@ -75,7 +71,8 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{o: o, log: o.Log, signer: signer, throttle: newThrottle(), sessions: map[*session]struct{}{}}
+	s := &Server{o: o, log: o.Log, signer: signer, throttle: newThrottle(), preAuth: newPreAuth(), grace: loginGrace,
+		sessions: map[*session]struct{}{}}
 	s.cfg.Store(config.New())
 	if created {
 		s.log.Info("ssh: new host key generated", "path", path, "fingerprint", xssh.FingerprintSHA256(signer.PublicKey()))
@@ -210,25 +207,40 @@ func (s *Server) Close() error {
 	return s.srv.Close()
 }
 
-// accept bounds concurrent connections and gives each one loginGrace to
-// authenticate and open its session.
+// PreAuthStats counts connections refused or closed before they
+// authenticated.
+func (s *Server) PreAuthStats() PreAuthStats { return s.preAuth.stats() }
+
+// accept bounds concurrent connections (maxConns), connections that have
+// not opened a session yet (maxPreAuth, maxPreAuthPerSource per address),
+// and gives each one loginGrace to send its banner, authenticate and open
+// its session. A refused connection is closed at once and counted.
 func (s *Server) accept(ctx glssh.Context, c net.Conn) net.Conn {
+	ip := remoteIP(c.RemoteAddr())
 	if s.conns.Add(1) > maxConns {
 		s.conns.Add(-1)
-		s.log.Warn("ssh: too many connections; refused", "from", c.RemoteAddr().String())
+		s.preAuth.refusedTotal.Add(1)
+		s.preAuth.logRefusal(s.log, ip, "too many connections")
 		return nil
 	}
-	started := new(atomic.Bool)
-	ctx.SetValue(ctxStarted, started)
-	t := time.AfterFunc(loginGrace, func() {
-		if !started.Load() {
-			s.log.Warn("ssh: no session within the login grace time; closed", "from", c.RemoteAddr().String())
+	if ok, why := s.preAuth.take(ip); !ok {
+		s.conns.Add(-1)
+		s.preAuth.logRefusal(s.log, ip, why)
+		return nil
+	}
+	slot := &loginSlot{release: func() { s.preAuth.release(ip) }}
+	ctx.SetValue(ctxSlot, slot)
+	t := time.AfterFunc(s.grace, func() {
+		if !slot.started.Load() {
+			s.preAuth.graceExpired.Add(1)
+			s.log.Warn("ssh: no session within the login grace time; closed", "from", c.RemoteAddr().String(), "grace", s.grace)
 			c.Close()
 		}
 	})
 	go func() {
 		<-ctx.Done()
 		t.Stop()
+		slot.done()
 		s.conns.Add(-1)
 	}()
 	return c
@@ -246,4 +258,4 @@ func (s *Server) banner(glssh.Context) string {
 
 type ctxKey int
 
-const ctxStarted ctxKey = iota
+const ctxSlot ctxKey = iota

@@ -98,8 +98,9 @@ func (ir inputReader) Read(p []byte) (int, error) {
 }
 
 func (s *Server) handle(gs glssh.Session) {
-	if st, ok := gs.Context().Value(ctxStarted).(*atomic.Bool); ok {
-		st.Store(true)
+	if slot, ok := gs.Context().Value(ctxSlot).(*loginSlot); ok {
+		slot.started.Store(true)
+		slot.done() // logged in: no longer counted against the pre-auth limits
 	}
 	u := s.cfg.Load().User(gs.User())
 	if u == nil { // removed between authentication and now
