@@ -53,6 +53,9 @@ func TestDialogsPlacedAndPeaks(t *testing.T) {
 	if vp.Dialogs != int(took) || vp.PeakDialogs < vp.Dialogs {
 		t.Errorf("VIP port holds %d dialogs (peak %d) after %d INVITEs", vp.Dialogs, vp.PeakDialogs, took)
 	}
+	if dt := st.DialogTable; dt.Entries != int(took) || dt.MaxEntries != c.Dialog.MaxEntries || dt.Evictions != 0 {
+		t.Errorf("dialog table %+v, want %d entries of max %d, no evictions", dt, took, c.Dialog.MaxEntries)
+	}
 
 	// The ttl is 1 s: the dialogs go, the peaks stay.
 	waitFor(t, "the dialogs forgotten after their 1 s ttl", 5*time.Second, func() bool {

@@ -37,6 +37,10 @@ func (e *Engine) Status() *status.Snapshot {
 		Reals:    map[string]*status.Real{},
 		Virtuals: map[string]*status.Virtual{},
 	}
+	if dt := st.Dialogs; dt != nil {
+		ds := dt.Stats()
+		snap.DialogTable = status.DialogTable{Entries: ds.Entries, MaxEntries: dt.MaxEntries(), Evictions: ds.Evictions}
+	}
 	peaks := map[string]*stats.Peak{}
 	for _, r := range st.Reals {
 		peaks[r.Name] = r.Peak
@@ -66,6 +70,7 @@ func (e *Engine) Status() *status.Snapshot {
 				ps.Health = h.State
 			}
 			if probed {
+				ps.ProbeRTT = h.RTT
 				ps.LastResult = resultText(h)
 				ps.LastChange = h.LastChange
 				ps.ConsecFails = h.ConsecutiveFailures

@@ -26,7 +26,11 @@
 //     ICMP error as ECONNREFUSED.
 //   - Every transition is logged and delivered to Options.OnEvent in the
 //     order it happened; a removed target makes no further events.
+//   - Each target keeps a histogram of its answered probes' round-trip
+//     times (Status.RTT): fixed buckets, added to under the lock that
+//     already books the result, so recording costs no allocation.
 //
-// The package imports no other project package; the engine maps its config
-// model onto Check values and the pool's eligibility onto Healthy.
+// The package imports only slb/status (the plain-data RTT histogram); the
+// engine maps its config model onto Check values and the pool's
+// eligibility onto Healthy.
 package health

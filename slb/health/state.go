@@ -86,4 +86,7 @@ type Status struct {
 	StaleResponses uint64
 	// BadResponses counts datagrams that are not SIP responses.
 	BadResponses uint64
+	// RTT counts the round-trip times of answered probes (accepted or
+	// rejected): a timeout or a send error measured no round trip.
+	RTT status.RTTHistogram
 }

@@ -229,6 +229,9 @@ func (p *Prober) record(t *target, res Result, err error, ex *exchanger) bool {
 	t.st.StaleResponses += ex.stale
 	t.st.BadResponses += ex.bad
 	ex.stale, ex.bad = 0, 0
+	if res.Kind == ResultAccepted || res.Kind == ResultRejected {
+		t.st.RTT.Observe(res.RTT)
+	}
 	if res.Kind.OK() {
 		t.st.ProbesOK++
 	} else {

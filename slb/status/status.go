@@ -25,6 +25,18 @@ type Snapshot struct {
 	Workers, Procs, CPUs int
 	Reals                map[string]*Real
 	Virtuals             map[string]*Virtual
+	// DialogTable is the dialog table as a whole, shared by every VIP port.
+	DialogTable DialogTable
+}
+
+// DialogTable is the size and the bound of the dialog table.
+type DialogTable struct {
+	Entries    int // entries present now, live or expired and not yet swept
+	MaxEntries int // its bound (server sip-dialog max-entries)
+	// Evictions counts live entries dropped to make room for a new one
+	// (the table was full where the new Call-ID hashed), since the table
+	// was created (boot, or a change of max-entries).
+	Evictions uint64
 }
 
 // Health is the state of a real port: the health checker's verdict
@@ -96,6 +108,10 @@ type RealPort struct {
 	Placed      uint64 // dialogs placed on it since start (slb/stats doc.go)
 	PeakDialogs int    // the highest Dialogs since start (sampled, see Real)
 	Drops       uint64 // messages for it that were not sent (slb/stats doc.go)
+	// ProbeRTT counts the round-trip times of the health probes it
+	// answered (accepted or not), since it was configured; probes that
+	// timed out or failed to send are not round trips and are not in it.
+	ProbeRTT RTTHistogram
 }
 
 // Virtual is one VIP.
