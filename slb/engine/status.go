@@ -91,6 +91,7 @@ func (e *Engine) Status() *status.Snapshot {
 			if vp := st.VPorts[a]; vp != nil {
 				t := vp.Stats.Read()
 				ps.Requests, ps.Responses, ps.Drops, ps.Answers = t.Requests, t.Responses, t.Drops, t.Answers
+				ps.FromServers = t.FromServers
 				ps.Placed = t.Dialogs
 				for _, s := range vp.Servers {
 					ps.Dialogs += st.Dialogs.CountFor(s.ID)

@@ -10,12 +10,15 @@ import (
 // Shard is one worker's counters of one VIP port. It is padded to whole
 // cache lines so that neighbouring shards are never written together.
 type Shard struct {
-	Requests  [sip.NumMethods]atomic.Uint64
-	Responses [NumClasses]atomic.Uint64
-	Drops     [reason.Num]atomic.Uint64
-	Answers   [NumAnswers]atomic.Uint64
-	Dialogs   atomic.Uint64 // dialogs placed (see Dialog)
-	_         [64 - (sip.NumMethods+NumClasses+reason.Num+NumAnswers+1)*8%64]byte
+	Requests [sip.NumMethods]atomic.Uint64
+	// FromServers is the part of Requests that real servers sent toward
+	// clients (in-dialog requests of the callee, NOTIFYs...).
+	FromServers [sip.NumMethods]atomic.Uint64
+	Responses   [NumClasses]atomic.Uint64
+	Drops       [reason.Num]atomic.Uint64
+	Answers     [NumAnswers]atomic.Uint64
+	Dialogs     atomic.Uint64 // dialogs placed (see Dialog)
+	_           [64 - (2*sip.NumMethods+NumClasses+reason.Num+NumAnswers+1)*8%64]byte
 }
 
 // Request counts a request by method.
@@ -24,6 +27,15 @@ func (s *Shard) Request(method sip.Method) {
 		method = sip.MethodOther
 	}
 	s.Requests[method].Add(1)
+}
+
+// FromServer counts, besides Request, a request that came from a real
+// server toward a client.
+func (s *Shard) FromServer(method sip.Method) {
+	if int(method) >= sip.NumMethods {
+		method = sip.MethodOther
+	}
+	s.FromServers[method].Add(1)
 }
 
 // Response counts a response by status code.
@@ -72,11 +84,12 @@ func (p *Port) Shard(w int) *Shard { return &p.shards[uint(w)%uint(len(p.shards)
 
 // Totals is a summed reading of a Port.
 type Totals struct {
-	Requests  [sip.NumMethods]uint64
-	Responses [NumClasses]uint64
-	Drops     [reason.Num]uint64
-	Answers   [NumAnswers]uint64
-	Dialogs   uint64
+	Requests    [sip.NumMethods]uint64
+	FromServers [sip.NumMethods]uint64 // the part of Requests from real servers
+	Responses   [NumClasses]uint64
+	Drops       [reason.Num]uint64
+	Answers     [NumAnswers]uint64
+	Dialogs     uint64
 }
 
 // Read sums every shard. Counters are read one by one, not at one instant.
@@ -86,6 +99,7 @@ func (p *Port) Read() Totals {
 		s := &p.shards[i]
 		for j := range s.Requests {
 			t.Requests[j] += s.Requests[j].Load()
+			t.FromServers[j] += s.FromServers[j].Load()
 		}
 		for j := range s.Responses {
 			t.Responses[j] += s.Responses[j].Load()

@@ -1,5 +1,6 @@
 // Package stats holds the data path's counters: per VIP port requests by
-// method, responses by class, drops and the balancer's own answers by typed
+// method (and, of those, the requests real servers sent toward clients),
+// responses by class, drops and the balancer's own answers by typed
 // reason, and dialogs placed; per real port requests and responses
 // forwarded, dialogs placed and drops; high-water marks (Peak) of the
 // dialogs held per VIP port, real port and real server.

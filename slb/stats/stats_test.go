@@ -60,6 +60,8 @@ func TestReadSumsShards(t *testing.T) {
 			sh := p.Shard(w)
 			for range 1000 {
 				sh.Request(1)
+				sh.FromServer(1)
+				sh.FromServer(200) // out of range: other
 				sh.Response(183)
 				sh.Response(700) // ignored: not a status class
 				sh.Drop(reason.Loop)
@@ -72,6 +74,9 @@ func TestReadSumsShards(t *testing.T) {
 	tot := p.Read()
 	if tot.Requests[1] != 4000 || tot.Responses[0] != 4000 || tot.Drops[reason.Loop] != 4000 || tot.Answers[Answer483] != 4000 || tot.Dialogs != 4000 {
 		t.Errorf("totals %v %v %v %v %v", tot.Requests[1], tot.Responses[0], tot.Drops[reason.Loop], tot.Answers[Answer483], tot.Dialogs)
+	}
+	if tot.FromServers[1] != 4000 || tot.FromServers[0] != 4000 {
+		t.Errorf("from servers: %d INVITE, %d other; want 4000 each", tot.FromServers[1], tot.FromServers[0])
 	}
 	var other uint64
 	for _, n := range tot.Responses[1:] {

@@ -122,12 +122,15 @@ type Virtual struct {
 // VirtualPort is the traffic of one VIP port.
 type VirtualPort struct {
 	Listening bool
-	Requests  [sip.NumMethods]uint64   // by sip.Method
-	Responses [stats.NumClasses]uint64 // by class: [0] = 1xx ... [5] = 6xx
-	Drops     [reason.Num]uint64       // by reason.Reason (reason.OK stays 0)
-	Answers   [stats.NumAnswers]uint64 // the balancer's own answers, by stats.Answer
-	Dialogs   int                      // dialog-table entries of its bound servers
-	Placed    uint64                   // dialogs placed through it since start
+	Requests  [sip.NumMethods]uint64 // by sip.Method
+	// FromServers is the part of Requests that real servers sent toward
+	// clients; the rest came from clients.
+	FromServers [sip.NumMethods]uint64
+	Responses   [stats.NumClasses]uint64 // by class: [0] = 1xx ... [5] = 6xx
+	Drops       [reason.Num]uint64       // by reason.Reason (reason.OK stays 0)
+	Answers     [stats.NumAnswers]uint64 // the balancer's own answers, by stats.Answer
+	Dialogs     int                      // dialog-table entries of its bound servers
+	Placed      uint64                   // dialogs placed through it since start
 	// PeakDialogs is the highest Dialogs since start (sampled, see Real).
 	PeakDialogs int
 }

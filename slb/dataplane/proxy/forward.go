@@ -76,6 +76,7 @@ func (f *Forwarder) Handle(st *pool.State, vp *pool.VPort, pkt []byte, src netip
 	}
 	sh.Request(m.Method)
 	if f.fromFarm(st, vp, pkt, src) {
+		sh.FromServer(m.Method)
 		return f.fromServer(st, vp, sh, pkt, src, now, out)
 	}
 	return f.fromClient(st, vp, sh, pkt, src, now, out)

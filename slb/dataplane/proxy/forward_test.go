@@ -218,6 +218,13 @@ Content-Length: 0
 	if r := f.handle(loop, rs1Addr); r.Verdict != Dropped || r.Reason != reason.Loop {
 		t.Errorf("request from a real port to the VIP: %v/%v, want dropped/loop", r.Verdict, r.Reason)
 	}
+	// The three BYEs came from the farm, the client's INVITE did not:
+	// the direction counter tells them apart.
+	f.handle(invite("dir@example.com"), client)
+	tot := f.vp.Stats.Read()
+	if by, inv := tot.FromServers[sip.MethodBye], tot.FromServers[sip.MethodInvite]; by != 3 || inv != 0 || tot.Requests[sip.MethodInvite] != 1 {
+		t.Errorf("from servers: %d BYE, %d INVITE (of %d); want 3 and 0 of 1", by, inv, tot.Requests[sip.MethodInvite])
+	}
 }
 
 func TestRecordRoute(t *testing.T) {
