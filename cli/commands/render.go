@@ -26,6 +26,9 @@ func Render(c *config.Config) string {
 	for _, l := range snmpLines(c.SNMP) {
 		p("%s", l)
 	}
+	for _, l := range httpLines(c.HTTP) {
+		p("%s", l)
+	}
 	if c.Dialog.MaxEntries != config.DefaultDialogMaxEntries {
 		p("server sip-dialog max-entries %d", c.Dialog.MaxEntries)
 	}

@@ -47,6 +47,7 @@ func genConfig(r *rand.Rand) *config.Config {
 		genSNMP(r, &c.SNMP)
 	}
 	genAccess(r, c)
+	genHTTP(r, &c.HTTP)
 	nReal := r.IntN(6)
 	for i := range nReal {
 		addr := netip.AddrFrom4([4]byte{10, 0, byte(i), byte(1 + r.IntN(250))})

@@ -247,7 +247,7 @@ func cmdDisable(m *parse.Match) error {
 	return nil
 }
 
-// ipTree is "ip ssh ..." in config mode.
+// ipTree is "ip ssh ..." and "ip http ..." (http_cmds.go) in config mode.
 func ipTree() *parse.Node {
 	return K("ip", "IP services",
 		K("ssh", "The SSH server (no ip ssh: turn it off)",
@@ -257,7 +257,8 @@ func ipTree() *parse.Node {
 				A(ipArg, "local address").Do(cmdIPSSH)).Undo(cmdIPSSH),
 			K("idle-timeout", "Close a session idle this long (default 600; 0 = never)",
 				A(intArg("SECONDS", 0, int(config.MaxSSHIdleTimeout/time.Second)), "seconds").Do(cmdIPSSH)).Undo(cmdIPSSH),
-		).Do(cmdIPSSH).Undo(cmdIPSSH))
+		).Do(cmdIPSSH).Undo(cmdIPSSH),
+		httpTree())
 }
 
 func cmdIPSSH(m *parse.Match) error {

@@ -29,6 +29,7 @@ type Config struct {
 	Health     HealthParams // global health-check defaults (server sip-keepalive ...)
 	Dialog     DialogParams
 	SNMP       SNMP
+	HTTP       HTTPParams       // the management HTTP server (http.go)
 	DataIf     DataInterface    // ip data-interface, ip address (dataif.go)
 	Reals      []*RealServer    // in creation order, which is the render order
 	Virtuals   []*VirtualServer // in creation order
@@ -111,6 +112,7 @@ func New() *Config {
 		Health:   DefaultHealth(),
 		Dialog:   DialogParams{MaxEntries: DefaultDialogMaxEntries, TTL: DefaultDialogTTL},
 		SNMP:     SNMP{Port: DefaultSNMPPort},
+		HTTP:     DefaultHTTP(),
 	}
 }
 

@@ -39,6 +39,7 @@ func (c *Config) Validate() []Problem {
 		add("server sip-dialog max-entries", "%d is out of range (1024-16777216)", c.Dialog.MaxEntries)
 	}
 	ps = append(ps, c.SNMP.validate()...)
+	ps = append(ps, c.HTTP.validate()...)
 	ps = append(ps, c.validateDataInterface()...)
 	if c.Dialog.TTL < 1e9 {
 		add("server sip-dialog ttl", "must be at least one second")
