@@ -39,6 +39,9 @@ var rules = []rule{
 		"the product logic runs and is tested without the CLI or Linux adapters (the e2e tests, check-config and a future second front end reuse it)"},
 	{"sipslb/cli/", prefixed("sipslb/slb/dataplane", "sipslb/slb/engine", "sipslb/sys/"),
 		"the CLI sees the config model and status, never the data path or the adapters: every command executes in the daemon through cli/commands.Backend"},
+	{"sipslb/sys/metrics", func(d string) bool {
+		return !contains([]string{"sipslb/slb/status", "sipslb/slb/stats", "sipslb/slb/sip", "sipslb/slb/reason"}, d)
+	}, "metrics come from the status snapshot that show and SNMP read (and the enums it carries), never a second source of counters"},
 }
 
 func prefixed(ps ...string) func(string) bool {
@@ -66,6 +69,12 @@ func TestImportRules(t *testing.T) {
 		pkg, deps := f[0], f[1:]
 		listed[pkg] = true
 		for _, d := range deps {
+			// Prometheus is an adapter's business: the model, the data
+			// path and the CLI never link it (sys/metrics reads the status
+			// snapshot instead).
+			if strings.HasPrefix(d, "github.com/prometheus/") && (strings.HasPrefix(pkg, "sipslb/slb/") || strings.HasPrefix(pkg, "sipslb/cli/")) {
+				t.Errorf("%s imports %s: only sys/ adapters serve metrics", pkg, d)
+			}
 			if !strings.HasPrefix(d, "sipslb/") {
 				continue
 			}

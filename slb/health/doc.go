@@ -30,7 +30,7 @@
 //     times (Status.RTT): fixed buckets, added to under the lock that
 //     already books the result, so recording costs no allocation.
 //
-// The package imports only slb/status (the plain-data RTT histogram); the
-// engine maps its config model onto Check values and the pool's
-// eligibility onto Healthy.
+// The package imports only slb/status (the Health type and the plain-data
+// RTT histogram it records into); the engine maps its config model onto
+// Check values and the pool's eligibility onto Healthy.
 package health

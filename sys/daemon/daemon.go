@@ -21,6 +21,7 @@ import (
 	"sipslb/slb/engine"
 	"sipslb/slb/health"
 	"sipslb/slb/status"
+	"sipslb/sys/metrics"
 	"sipslb/sys/procs"
 	"sipslb/sys/store"
 	"sipslb/sys/systemd"
@@ -44,28 +45,43 @@ type backend struct {
 	st      *store.Store
 	version string
 	snmp    *snmpService
+	http    *metrics.Server // ip http: the /metrics endpoint
 	// readErr is set when startup-config existed but could not be read at
 	// boot: write memory then refuses, so the file is never overwritten
 	// without the operator knowing.
 	readErr error
 }
 
-// Apply configures the SNMP agent first (it may fail to bind its port),
-// then the engine; if the engine refuses, the agent goes back to the
-// running config so the two never disagree.
+// Apply configures the SNMP agent and the HTTP server first (either may
+// fail to bind its port), then the engine; if a later step refuses, the
+// earlier ones go back to the running config so they never disagree.
 func (b *backend) Apply(c *config.Config) error {
 	if b.snmp != nil {
 		if err := b.snmp.apply(c); err != nil {
 			return err
 		}
 	}
-	if err := b.eng.Apply(c); err != nil {
-		if b.snmp != nil {
-			b.snmp.apply(b.eng.Config())
+	if b.http != nil {
+		if err := b.http.Configure(c.HTTP.ListenAddr()); err != nil {
+			b.restore()
+			return err
 		}
+	}
+	if err := b.eng.Apply(c); err != nil {
+		b.restore()
 		return err
 	}
 	return nil
+}
+
+// restore returns the SNMP agent and the HTTP server to the running config.
+func (b *backend) restore() {
+	if b.snmp != nil {
+		b.snmp.apply(b.eng.Config())
+	}
+	if b.http != nil {
+		b.http.Configure(runningHTTP(b.eng.Config()))
+	}
 }
 
 func (b *backend) LocalizeSNMPKey(auth, pass string) ([]byte, error) {
@@ -112,6 +128,8 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer be.snmp.close()
 	snmpSvc.Store(be.snmp)
+	be.http = metrics.NewServer(eng.Status, o.Version, log)
+	defer be.http.Close()
 	ab := &accessBackend{backend: be}
 	in := commands.New(ab, log)
 	srv := &ctl.Server{In: in, Log: log}
