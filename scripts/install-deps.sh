@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests talk to (SIPp, net-snmp, smitools,
 # OpenSSH client, iproute2, systemd for systemd-analyze) when they are
-# missing. Needs root and Debian.
+# missing, and Prometheus (server and promtool). Needs root and Debian.
 set -euo pipefail
 need=()
 command -v sipp >/dev/null || need+=(sip-tester)
@@ -15,6 +15,9 @@ command -v tcpdump >/dev/null || need+=(tcpdump)
 # systemd's own units (/lib/systemd/system) and /bin/kill (ExecReload).
 command -v systemd-analyze >/dev/null && [ -e /lib/systemd/system/sysinit.target ] || need+=(systemd)
 [ -x /bin/kill ] || need+=(procps)
+# sys/metrics and e2e/metrics: promtool checks the alert rules and the
+# exposition, and a real Prometheus server scrapes the daemon.
+command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
 # Debian's net-snmp ships no IETF base MIBs (SNMPv2-SMI...), which our MIB
 # files import; erlang-snmp is the package in main that has them.
 ls /usr/lib/erlang/lib/snmp-*/mibs/SNMPv2-SMI.mib >/dev/null 2>&1 || need+=(erlang-snmp)

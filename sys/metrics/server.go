@@ -44,16 +44,7 @@ type Server struct {
 // NewServer returns a stopped server whose /metrics reads snapshot and
 // labels sipslb_build_info with version.
 func NewServer(snapshot func() *status.Snapshot, version string, log *slog.Logger) *Server {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		NewCollector(snapshot),
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "sipslb_build_info", Help: "Always 1; the version label is the running sipslb.",
-			ConstLabels: prometheus.Labels{"version": version},
-		}, func() float64 { return 1 }),
-	)
+	reg := newRegistry(snapshot, version)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		ErrorLog:            slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -66,6 +57,22 @@ func NewServer(snapshot func() *status.Snapshot, version string, log *slog.Logge
 		fmt.Fprintln(w, "sipslb: metrics at /metrics")
 	})
 	return &Server{log: log, handler: mux}
+}
+
+// newRegistry holds what /metrics serves: the appliance's collector, the
+// Go runtime, the process and the build info.
+func newRegistry(snapshot func() *status.Snapshot, version string) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		NewCollector(snapshot),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "sipslb_build_info", Help: "Always 1; the version label is the running sipslb.",
+			ConstLabels: prometheus.Labels{"version": version},
+		}, func() float64 { return 1 }),
+	)
+	return reg
 }
 
 // Addr is the address the server listens on, "" when stopped.
