@@ -89,7 +89,10 @@ type State struct {
 	// back into the farm.
 	RealIPs map[netip.Addr]struct{}
 	// ByAddr finds a real port by its address, for response counters.
-	ByAddr  map[netip.AddrPort]*Server
+	ByAddr map[netip.AddrPort]*Server
+	// VIPs holds the address of every configured virtual server, enabled
+	// or not: never a destination (Destination).
+	VIPs    map[netip.Addr]struct{}
 	Dialogs *dialog.Table
 	TTL     int64 // dialog entry lifetime, ns
 	Seed    uint64
@@ -106,6 +109,7 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 		VPorts:  map[netip.AddrPort]*VPort{},
 		RealIPs: map[netip.Addr]struct{}{},
 		ByAddr:  map[netip.AddrPort]*Server{},
+		VIPs:    map[netip.Addr]struct{}{},
 		Dialogs: reg.dialogs,
 		TTL:     int64(cfg.Dialog.TTL),
 		Seed:    reg.seed,
@@ -129,6 +133,7 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 		}
 	}
 	for _, v := range cfg.Virtuals {
+		st.VIPs[v.Addr.Unmap()] = struct{}{}
 		if v.Disabled {
 			continue
 		}

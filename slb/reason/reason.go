@@ -51,7 +51,8 @@ const (
 	// names no IP address we can send to (no DNS on the data path).
 	NoRoute
 	// Loop: a request or response that would be sent to one of our own
-	// VIP ports.
+	// addresses (a VIP address on any port; a loopback address when the
+	// VIP is not one), or that came from one of our own VIP ports.
 	Loop
 	// OutTooLarge: the rewritten message would not fit in a UDP datagram.
 	OutTooLarge
@@ -65,6 +66,10 @@ const (
 	// FragNoCallID: dsr mode; the first fragment of a datagram does not
 	// hold the whole Call-ID line, so the datagram cannot be hashed.
 	FragNoCallID
+	// BadDestination: a request or response whose destination is no
+	// single remote host: unspecified (0.0.0.0/8, ::), the limited
+	// broadcast 255.255.255.255, or multicast.
+	BadDestination
 
 	// Num is the number of Reason values, for arrays of counters indexed
 	// by Reason.
@@ -101,6 +106,7 @@ var names = [Num]string{
 	Pong:             "pong",
 	NoMAC:            "no-mac",
 	FragNoCallID:     "frag-no-call-id",
+	BadDestination:   "bad-destination",
 }
 
 // String returns the stable lowercase counter name (show output, the SIP

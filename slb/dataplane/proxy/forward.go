@@ -75,6 +75,10 @@ func (f *Forwarder) Handle(st *pool.State, vp *pool.VPort, pkt []byte, src netip
 		return f.response(st, vp, sh, pkt, src, now, out)
 	}
 	sh.Request(m.Method)
+	if st.FromSelf(src) {
+		// Sent by one of our own VIP sockets: a message we looped back.
+		return drop(sh, reason.Loop)
+	}
 	if f.fromFarm(st, vp, pkt, src) {
 		sh.FromServer(m.Method)
 		return f.fromServer(st, vp, sh, pkt, src, now, out)
@@ -179,8 +183,10 @@ func (f *Forwarder) fromServer(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 	if !ok {
 		return drop(sh, reason.NoRoute)
 	}
-	if _, loop := st.VPorts[to]; loop {
-		return drop(sh, reason.Loop)
+	// Never hashed into the farm, never to a broadcast, multicast,
+	// unspecified or own address.
+	if r := st.Destination(vp, to); r != reason.OK {
+		return drop(sh, r)
 	}
 	st.Refresh(vp, f.key, m.Method, now)
 	o, r := f.rewrite(st, vp, pkt, src, out)
@@ -242,8 +248,8 @@ func (f *Forwarder) response(st *pool.State, vp *pool.VPort, sh *stats.Shard, pk
 		return drop(sh, reason.NoNextHop)
 	}
 	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
-	if _, loop := st.VPorts[to]; loop {
-		return drop(sh, reason.Loop)
+	if r := st.Destination(vp, to); r != reason.OK {
+		return drop(sh, r)
 	}
 	o, r := sip.AppendForwardResponse(out[:0], pkt, m)
 	if r != reason.OK {
