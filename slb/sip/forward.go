@@ -56,6 +56,7 @@ func AppendForwardRequest(dst, b []byte, m *Msg, f *Forward) ([]byte, reason.Rea
 		}
 	}
 
+	eol := lineEnd(m, b)
 	dst = append(dst, m.StartLine.Bytes(b)...)
 	dst = append(dst, "Via: SIP/2.0/"...)
 	if len(f.Transport) > 0 {
@@ -69,17 +70,29 @@ func AppendForwardRequest(dst, b []byte, m *Msg, f *Forward) ([]byte, reason.Rea
 	dst = strconv.AppendInt(dst, int64(f.Port), 10)
 	dst = append(dst, ";branch="...)
 	dst = append(dst, f.Branch...)
-	dst = append(dst, "\r\n"...)
+	dst = append(dst, eol...)
 	if len(f.RecordRoute) > 0 {
 		dst = append(dst, "Record-Route: "...)
 		dst = append(dst, f.RecordRoute...)
-		dst = append(dst, "\r\n"...)
+		dst = append(dst, eol...)
 	}
 	if m.MaxForwards < 0 {
-		dst = append(dst, "Max-Forwards: 70\r\n"...)
+		dst = append(dst, "Max-Forwards: 70"...)
+		dst = append(dst, eol...)
 	}
 	sp := splice{src: f.Source, mf: m.MaxForwards}
 	return ed.apply(dst, b, int(m.StartLine.End()), int(m.End), &sp), reason.OK
+}
+
+// lineEnd is the line ending of the message in b: its start line's, CRLF
+// (RFC 3261 §7.5) or a bare LF, which the scanner tolerates. The lines the
+// balancer writes into a message use it, so a message it passes on never
+// has mixed line endings of its making (docs/dataplane.md).
+func lineEnd(m *Msg, b []byte) string {
+	if sl := m.StartLine.Bytes(b); len(sl) >= 2 && sl[len(sl)-2] == '\r' {
+		return "\r\n"
+	}
+	return "\n"
 }
 
 // routesTo reports whether the Route value r names host:port (5060 when
@@ -145,11 +158,12 @@ func AppendForwardResponse(dst, b []byte, m *Msg) ([]byte, reason.Reason) {
 // Content-Length: 0. It is for the answers the balancer gives itself, such
 // as 483 Too Many Hops and 503 Service Unavailable.
 func AppendResponse(dst, b []byte, m *Msg, src netip.AddrPort, code int, phrase string, toTag []byte) []byte {
+	eol := lineEnd(m, b)
 	dst = append(dst, "SIP/2.0 "...)
 	dst = strconv.AppendInt(dst, int64(code), 10)
 	dst = append(dst, ' ')
 	dst = append(dst, phrase...)
-	dst = append(dst, "\r\n"...)
+	dst = append(dst, eol...)
 	sp := splice{src: src, toTag: toTag}
 	for _, want := range [...]hdr{hVia, hFrom, hTo, hCallID, hCSeq} {
 		pos := int(m.StartLine.End())
@@ -172,5 +186,7 @@ func AppendResponse(dst, b []byte, m *Msg, src netip.AddrPort, code int, phrase 
 			dst = ed.apply(dst, b, int(f.line.Off), int(f.line.End()), &sp)
 		}
 	}
-	return append(dst, "Content-Length: 0\r\n\r\n"...)
+	dst = append(dst, "Content-Length: 0"...)
+	dst = append(dst, eol...)
+	return append(dst, eol...)
 }
