@@ -9,26 +9,28 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 func TestExitCodes(t *testing.T) {
 	d := boot(t, "")
-	out, errOut, code := d.cli("show version", "shwo version", "show server real")
+	out, errOut, code := d.Run("show version", "shwo version", "show server real")
 	if code != 1 {
 		t.Errorf("a failed line among good ones: exit %d, want 1", code)
 	}
 	contains(t, "stdout", out, "sipslb SIP server load balancer", "Real Servers Info")
 	contains(t, "stderr", errOut, "shwo version\n^\n% Invalid input detected at '^' marker.")
-	if _, _, code := d.cli("show version"); code != 0 {
+	if _, _, code := d.Run("show version"); code != 0 {
 		t.Errorf("good line: exit %d", code)
 	}
-	if _, _, code := run("cli", "--state-dir", t.TempDir(), "-c", "show version"); code != 2 {
+	if _, _, code := harness.RunCommand(bin, "cli", "--state-dir", t.TempDir(), "-c", "show version"); code != 2 {
 		t.Errorf("no daemon: exit %d, want 2", code)
 	}
-	if _, _, code := run("cli", "--bogus"); code != 64 {
+	if _, _, code := harness.RunCommand(bin, "cli", "--bogus"); code != 64 {
 		t.Errorf("bad flag: exit %d, want 64", code)
 	}
-	if _, _, code := run("frobnicate"); code != 64 {
+	if _, _, code := harness.RunCommand(bin, "frobnicate"); code != 64 {
 		t.Errorf("unknown subcommand: exit %d, want 64", code)
 	}
 }
@@ -37,12 +39,12 @@ func TestExitCodes(t *testing.T) {
 // local root caller starts in privileged exec.
 func TestModesCarry(t *testing.T) {
 	d := boot(t, "")
-	d.mustCLI("configure terminal", "hostname edge1", "server real rs1 127.0.0.1", "port sip", "weight 7")
-	out := d.mustCLI("show running-config")
+	d.CLI(t, "configure terminal", "hostname edge1", "server real rs1 127.0.0.1", "port sip", "weight 7")
+	out := d.CLI(t, "show running-config")
 	contains(t, "running-config", out, "hostname edge1", "server real rs1 127.0.0.1\n port sip\n weight 7\n")
 	// stdin script, no terminal
 	cmd := strings.NewReader("configure terminal\nserver real rs2 127.0.0.2\nport 5070\nend\nshow server real rs2\n")
-	o, e, code := runStdin(cmd, "cli", "--state-dir", d.dir)
+	o, e, code := harness.RunInput(cmd, bin, "cli", "--state-dir", d.Dir)
 	if code != 0 {
 		t.Fatalf("stdin script: exit %d: %s", code, e)
 	}
@@ -54,14 +56,14 @@ func TestStartupConfigBadLine(t *testing.T) {
 	text := "hostname lb7\nserver real rs1 10.0.0.1\n port sip\nserver real rs3 10.0.0.300\n weight 9\nfrobnicate\nserver real rs4 10.0.0.4\n port sip\n weight 4\n"
 	os.WriteFile(filepath.Join(dir, "startup-config"), []byte(text), 0o600)
 	d := boot(t, dir)
-	run := d.mustCLI("show running-config")
+	run := d.CLI(t, "show running-config")
 	contains(t, "running-config", run, "hostname lb7", "server real rs4 10.0.0.4\n port sip\n weight 4\n")
 	if strings.Contains(run, "rs3") || strings.Contains(run, "weight 9") {
 		t.Errorf("skipped block leaked into the config:\n%s", run)
 	}
-	errs := d.mustCLI("show startup-config errors")
+	errs := d.CLI(t, "show startup-config errors")
 	contains(t, "show startup-config errors", errs, "line 4:", "line 5:", "line 6:")
-	contains(t, "daemon log", d.log.String(), "line=4", "line=6")
+	contains(t, "daemon log", d.Log(), "line=4", "line=6")
 
 	out, _, code := runFile(t, text)
 	if code != 1 {
@@ -76,25 +78,25 @@ func TestStartupConfigBadLine(t *testing.T) {
 func runFile(t *testing.T, text string) (string, string, int) {
 	f := filepath.Join(t.TempDir(), "cfg")
 	os.WriteFile(f, []byte(text), 0o600)
-	return run("check-config", f)
+	return harness.RunCommand(bin, "check-config", f)
 }
 
 func TestWriteMemoryAndReboot(t *testing.T) {
 	dir := t.TempDir()
 	d := boot(t, dir)
-	d.mustCLI("configure terminal", "hostname keep", "server real rs1 127.0.0.1", "port sip", "end", "write memory")
-	want := d.mustCLI("show running-config")
-	d.stop()
+	d.CLI(t, "configure terminal", "hostname keep", "server real rs1 127.0.0.1", "port sip", "end", "write memory")
+	want := d.CLI(t, "show running-config")
+	d.Stop(t)
 	d2 := boot(t, dir)
-	if got := d2.mustCLI("show running-config"); got != want {
+	if got := d2.CLI(t, "show running-config"); got != want {
 		t.Fatalf("after reboot:\n%s\nwant:\n%s", got, want)
 	}
-	d2.mustCLI("configure terminal", "hostname second", "end", "write memory")
+	d2.CLI(t, "configure terminal", "hostname second", "end", "write memory")
 	bak, _ := os.ReadFile(filepath.Join(dir, "startup-config.bak"))
 	if string(bak) != want {
 		t.Errorf(".bak is not the previous startup-config:\n%s", bak)
 	}
-	d2.mustCLI("erase startup-config")
+	d2.CLI(t, "erase startup-config")
 	if _, err := os.Stat(filepath.Join(dir, "startup-config")); !os.IsNotExist(err) {
 		t.Errorf("erase left startup-config: %v", err)
 	}
@@ -104,16 +106,16 @@ func TestWriteMemoryAndReboot(t *testing.T) {
 // a session inside a server that no longer exists goes back to config.
 func TestSIGHUP(t *testing.T) {
 	d := boot(t, "")
-	d.mustCLI("configure terminal", "server real saved 127.0.0.1", "port sip", "end", "write memory")
+	d.CLI(t, "configure terminal", "server real saved 127.0.0.1", "port sip", "end", "write memory")
 	s := dialSession(t, d)
 	s.exec("configure terminal")
 	s.exec("server real unsaved 127.0.0.2")
 	if !strings.Contains(s.prompt(), "(config-rs-unsaved)#") {
 		t.Fatalf("prompt %q", s.prompt())
 	}
-	d.cmd.Process.Signal(syscall.SIGHUP)
+	d.Signal(syscall.SIGHUP)
 	deadline := time.Now().Add(5 * time.Second)
-	for strings.Contains(d.mustCLI("show running-config"), "unsaved") {
+	for strings.Contains(d.CLI(t, "show running-config"), "unsaved") {
 		if time.Now().After(deadline) {
 			t.Fatal("SIGHUP did not reload startup-config")
 		}
@@ -126,20 +128,20 @@ func TestSIGHUP(t *testing.T) {
 	if p := s.prompt(); !strings.HasSuffix(p, "(config)#") {
 		t.Errorf("prompt after reload: %q", p)
 	}
-	contains(t, "daemon log", d.log.String(), "unsaved changes are lost")
-	contains(t, "show log", d.mustCLI("show log"), "SIGHUP")
+	contains(t, "daemon log", d.Log(), "unsaved changes are lost")
+	contains(t, "show log", d.CLI(t, "show log"), "SIGHUP")
 }
 
 func TestFactoryDefaultsAndUnreadable(t *testing.T) {
 	dir := t.TempDir()
 	d := boot(t, dir)
-	contains(t, "running-config", d.mustCLI("show running-config"), "hostname sipslb")
-	d.stop()
+	contains(t, "running-config", d.CLI(t, "show running-config"), "hostname sipslb")
+	d.Stop(t)
 	// A startup-config that cannot be read (here: a directory) boots factory
 	// defaults and is never overwritten by write memory.
 	os.Mkdir(filepath.Join(dir, "startup-config"), 0o700)
 	d2 := boot(t, dir)
-	_, errOut, code := d2.cli("write memory")
+	_, errOut, code := d2.Run("write memory")
 	if code != 1 || !strings.Contains(errOut, "could not be read at boot") {
 		t.Errorf("write memory over an unreadable startup-config: exit %d %q", code, errOut)
 	}
@@ -157,8 +159,8 @@ func TestSchedulerProcs(t *testing.T) {
 	if cpus < 2 {
 		t.Skip("one CPU: nothing to adapt")
 	}
-	line := func(d *daemon) string {
-		out, _, _ := d.cli("show version")
+	line := func(d *harness.LB) string {
+		out, _, _ := d.Run("show version")
 		for l := range strings.Lines(out) {
 			if strings.HasPrefix(l, "CPUs: ") {
 				return strings.TrimSpace(l)
@@ -181,5 +183,5 @@ func TestSchedulerProcs(t *testing.T) {
 	if l, w := line(fixed), "scheduler processors in use: 2"; !strings.HasSuffix(l, w) {
 		t.Errorf("GOMAXPROCS=2 set: %q, want it to end %q", l, w)
 	}
-	contains(t, "log", fixed.log.String(), "scheduler processors fixed")
+	contains(t, "log", fixed.Log(), "scheduler processors fixed")
 }

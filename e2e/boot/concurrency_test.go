@@ -32,7 +32,7 @@ func TestSessionInsideDeletedServer(t *testing.T) {
 	if !strings.HasSuffix(a.prompt(), "(config)#") {
 		t.Errorf("prompt %q", a.prompt())
 	}
-	if strings.Contains(d.mustCLI("show running-config"), "server real X") {
+	if strings.Contains(d.CLI(t, "show running-config"), "server real X") {
 		t.Error("the deleted server came back")
 	}
 }
@@ -47,7 +47,7 @@ func TestParallelWriters(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, e, code := d.cli("configure terminal", fmt.Sprintf("server real p%d 10.9.%d.1", i, i), "port sip", "weight 2")
+			_, e, code := d.Run("configure terminal", fmt.Sprintf("server real p%d 10.9.%d.1", i, i), "port sip", "weight 2")
 			if code != 0 {
 				errs <- e
 			}
@@ -58,7 +58,7 @@ func TestParallelWriters(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	run := d.mustCLI("show running-config")
+	run := d.CLI(t, "show running-config")
 	for i := range 50 {
 		if !strings.Contains(run, fmt.Sprintf("server real p%d 10.9.%d.1\n port sip\n weight 2\n", i, i)) {
 			t.Errorf("update %d lost", i)

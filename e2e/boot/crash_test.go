@@ -27,14 +27,14 @@ func TestWriteMemoryCrash(t *testing.T) {
 		for j := range i % 7 * 5 { // vary the size so a torn write would show
 			lines = append(lines, fmt.Sprintf("server real r%d-%d 10.%d.0.%d", i, j, i, j+1), "port sip", "exit")
 		}
-		d.mustCLI(append(lines, "end")...)
-		newText := d.mustCLI("show running-config")
-		_, _, code := d.cli("write memory")
+		d.CLI(t, append(lines, "end")...)
+		newText := d.CLI(t, "show running-config")
+		_, _, code := d.Run("write memory")
 		if code == 0 {
 			t.Fatalf("iteration %d (%s): write memory survived its fault point", i, point)
 		}
-		d.cmd.Wait()
-		if ws := d.cmd.ProcessState.String(); !strings.Contains(ws, "killed") {
+		<-d.Exited()
+		if ws := d.Cmd.ProcessState.String(); !strings.Contains(ws, "killed") {
 			t.Fatalf("iteration %d: daemon ended with %s, not SIGKILL", i, ws)
 		}
 		got, _ := os.ReadFile(path)
@@ -50,14 +50,14 @@ func TestWriteMemoryCrash(t *testing.T) {
 		// Next boot: the file loads without errors and no temp file is left.
 		d2 := boot(t, dir)
 		if len(got) > 0 {
-			if errs := d2.mustCLI("show startup-config errors"); !strings.Contains(errs, "No errors") {
+			if errs := d2.CLI(t, "show startup-config errors"); !strings.Contains(errs, "No errors") {
 				t.Fatalf("iteration %d: startup-config has errors after the crash: %s", i, errs)
 			}
 		}
 		if left, _ := filepath.Glob(filepath.Join(dir, ".startup-config*tmp*")); len(left) > 0 {
 			t.Fatalf("iteration %d: temp files left after boot: %v", i, left)
 		}
-		d2.stop()
+		d2.Stop(t)
 	}
 	if len(saved) < 20 {
 		t.Errorf("only %d distinct saved files: the fault points never let a save through?", len(saved))

@@ -1,12 +1,11 @@
 package boot
 
 import (
-	"io"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"sipslb/cli/ctl"
+	"sipslb/e2e/internal/harness"
 )
 
 // session is a live control-socket session, as an interactive CLI holds.
@@ -15,9 +14,9 @@ type session struct {
 	c *ctl.Client
 }
 
-func dialSession(t *testing.T, d *daemon) *session {
+func dialSession(t *testing.T, d *harness.LB) *session {
 	t.Helper()
-	c, err := ctl.Dial(filepath.Join(d.dir, "sipslb.sock"), "")
+	c, err := ctl.Dial(filepath.Join(d.Dir, "sipslb.sock"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,21 +39,3 @@ func (s *session) exec(line string) (string, string) {
 }
 
 func (s *session) prompt() string { return s.c.Prompt }
-
-func runStdin(stdin io.Reader, args ...string) (string, string, int) {
-	cmd := exec.Command(bin, args...)
-	cmd.Stdin = stdin
-	var o, e bytesBuf
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	return o.String(), e.String(), code
-}
-
-type bytesBuf struct{ b []byte }
-
-func (w *bytesBuf) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
-func (w *bytesBuf) String() string              { return string(w.b) }

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -47,21 +46,14 @@ func inNetns(ns string, f func() error) error {
 // lost% what never arrived (queue overflows when the sender outruns the
 // path).
 func BenchmarkForward(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("SKIPPED LOUDLY: needs root for network namespaces")
-	}
-	for _, tool := range []string{"ip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("SKIPPED LOUDLY: %s not installed", tool)
-		}
-	}
+	needs(b, "ip")
 	tp := upTopology(b)
 	l := startLB(b, tp)
 	const pvip = "198.51.100.101"
 	if out, err := tp.in("lb", "ip", "addr", "add", pvip+"/32", "dev", "eth0").CombinedOutput(); err != nil {
 		b.Fatalf("%v %s", err, out)
 	}
-	l.configure(b,
+	l.Configure(b,
 		"ip data-interface eth0", "ip address "+lbIP+" 255.255.255.0",
 		"server real rs1 198.51.100.21", "port sip", "no port sip keepalive", "exit",
 		"server virtual dsr "+vip, "port sip dsr", "bind sip rs1 sip", "exit",

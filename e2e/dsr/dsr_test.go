@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // Health check timing for the test: a dead UAS is found within about
@@ -18,14 +20,14 @@ const (
 )
 
 func TestDSR(t *testing.T) {
-	needs(t)
+	needs(t, "ip", "sipp", "tcpdump")
 	tp := upTopology(t)
 	lbMAC := tp.mac(t, "lb")
 
 	// Watch ARP on the client's link and, on lb's link, any SIP frame
 	// from the VIP that is not a health-check answer to lb itself.
-	arpDump := start(t, "tcpdump client arp", tp.in("client", "tcpdump", "-i", "eth0", "-n", "-l", "-e", "arp"))
-	leakDump := start(t, "tcpdump lb leak", tp.in("lb", "tcpdump", "-i", "eth0", "-n", "-l",
+	arpDump := harness.Start(t, "tcpdump client arp", tp.in("client", "tcpdump", "-i", "eth0", "-n", "-l", "-e", "arp"))
+	leakDump := harness.Start(t, "tcpdump lb leak", tp.in("lb", "tcpdump", "-i", "eth0", "-n", "-l",
 		"udp and host "+vip+" and not host "+lbIP))
 	time.Sleep(500 * time.Millisecond) // tcpdump attaches its filter
 
@@ -34,7 +36,7 @@ func TestDSR(t *testing.T) {
 		rs[n] = startUAS(t, tp, n)
 	}
 	l := startLB(t, tp)
-	l.configure(t,
+	l.Configure(t,
 		"ip data-interface eth0",
 		"ip address "+lbIP+" 255.255.255.0",
 		"server sip-keepalive timeout 500ms",
@@ -46,21 +48,21 @@ func TestDSR(t *testing.T) {
 		"server real rs3 198.51.100.23", "port sip", "exit",
 		"server virtual vip "+vip, "port sip dsr", "bind sip rs1 sip rs2 sip rs3 sip",
 	)
-	run := l.cli(t, "show running-config")
+	run := l.CLI(t, "show running-config")
 	for _, want := range []string{"ip data-interface eth0", "ip address " + lbIP + " 255.255.255.0", "port sip dsr"} {
 		if !strings.Contains(run, want) {
 			t.Errorf("running-config lacks %q:\n%s", want, run)
 		}
 	}
 	// DSR health checks reach each UAS on the VIP through its MAC.
-	l.waitStates(t, map[string]string{"rs1": "ACT", "rs2": "ACT", "rs3": "ACT"}, 20*time.Second)
+	waitStates(t, l, map[string]string{"rs1": "ACT", "rs2": "ACT", "rs3": "ACT"}, 20*time.Second)
 
 	t.Run("gratuitous ARP on takeover", func(t *testing.T) {
 		garp := regexp.MustCompile(`(?m)^.*` + regexp.QuoteMeta(lbMAC) + `.*Request who-has ` + regexp.QuoteMeta(vip) + ` (\(\S+\) )?tell ` + regexp.QuoteMeta(vip) + `,`)
 		deadline := time.Now().Add(5 * time.Second)
-		for !garp.MatchString(arpDump.output()) {
+		for !garp.MatchString(arpDump.Output()) {
 			if time.Now().After(deadline) {
-				t.Fatalf("no gratuitous ARP for %s from %s captured on the client:\n%s", vip, lbMAC, arpDump.output())
+				t.Fatalf("no gratuitous ARP for %s from %s captured on the client:\n%s", vip, lbMAC, arpDump.Output())
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -111,7 +113,7 @@ func TestDSR(t *testing.T) {
 			before[n] = tp.reasmOKs(t, n)
 			_, prev[n] = rs[n].calls(t)
 		}
-		st := uac(t, tp, 5, 5, "-sf", scenario("uac_big.xml"))
+		st := uac(t, tp, 5, 5, "-sf", harness.Scenario("uac_big.xml"))
 		if st["SuccessfulCall(C)"] != 5 || st["FailedCall(C)"] != 0 {
 			t.Fatalf("big INVITE calls: successful %d of 5, failed %d", st["SuccessfulCall(C)"], st["FailedCall(C)"])
 		}
@@ -138,12 +140,12 @@ func TestDSR(t *testing.T) {
 
 	t.Run("server replies bypass lb", func(t *testing.T) {
 		// The same capture sees the requests, so it was working.
-		out := leakDump.output()
+		out := leakDump.Output()
 		if n := strings.Count(out, "> "+vip+".5060:"); n < calls {
 			t.Errorf("only %d requests to the VIP seen on lb's interface: the capture is not working", n)
 		}
 		if n := strings.Count(out, vip+".5060 >"); n != 0 {
-			t.Errorf("%d UAS frames from the VIP seen on lb's interface:\n%s", n, tail(out, 2000))
+			t.Errorf("%d UAS frames from the VIP seen on lb's interface:\n%s", n, harness.Tail(out, 2000))
 		}
 	})
 
@@ -151,8 +153,8 @@ func TestDSR(t *testing.T) {
 		_, before := rs["rs2"].calls(t)
 		_, before1 := rs["rs1"].calls(t)
 		_, before3 := rs["rs3"].calls(t)
-		rs["rs2"].p.kill()
-		took := l.waitStates(t, map[string]string{"rs2": "FAL"}, 10*detection)
+		rs["rs2"].Kill()
+		took := waitStates(t, l, map[string]string{"rs2": "FAL"}, 10*detection)
 		t.Logf("rs2 marked down %v after its UAS was killed (detection time %v)", took, detection)
 		if took > detection+2*time.Second { // margin for two noisy cores
 			t.Errorf("rs2 down after %v, detection time is %v", took, detection)
@@ -174,15 +176,15 @@ func TestDSR(t *testing.T) {
 	})
 
 	t.Run("no server virtual releases the VIP", func(t *testing.T) {
-		l.configure(t, "no server virtual vip")
-		mark := len(arpDump.output())
+		l.Configure(t, "no server virtual vip")
+		mark := len(arpDump.Output())
 		tp.run(t, "client", "ip", "neigh", "flush", "dev", "eth0")
 		// Any datagram to the VIP makes the client ARP for it.
 		for range 3 {
 			tp.run(t, "client", "bash", "-c", "echo ping > /dev/udp/"+vip+"/5060 || true")
 			time.Sleep(time.Second)
 		}
-		after := arpDump.output()[mark:]
+		after := arpDump.Output()[mark:]
 		if !strings.Contains(after, "who-has "+vip) {
 			t.Fatalf("the client never asked for the VIP:\n%s", after)
 		}

@@ -2,7 +2,6 @@ package dsr
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -10,8 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,22 +25,18 @@ var sipslbBin string
 
 func TestMain(m *testing.M) {
 	if os.Geteuid() != 0 {
-		// The test itself skips loudly; no build needed.
+		// Every test skips (not root); no build needed.
 		os.Exit(m.Run())
 	}
 	harness.Main(m, "dsr", &sipslbBin)
 }
 
-func needs(t testing.TB) {
+// needs skips when not root (network namespaces) and fails when a tool
+// the test runs is missing.
+func needs(t testing.TB, tools ...string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("SKIPPED LOUDLY: the DSR test needs root for network namespaces (CI runs as root)")
-	}
-	for _, tool := range []string{"ip", "sipp", "tcpdump"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("SKIPPED LOUDLY: %s not installed (scripts/install-deps.sh installs iproute2, sip-tester, tcpdump)", tool)
-		}
-	}
+	harness.NeedRoot(t, "the DSR tests build network namespaces")
+	harness.NeedTools(t, tools...)
 }
 
 // topo is one instance of the topology, named uniquely for this run.
@@ -72,6 +65,9 @@ func upTopology(t testing.TB) *topo {
 
 func (tp *topo) ns(name string) string { return tp.prefix + "-" + name }
 
+// netns is the command prefix that runs a command in namespace ns.
+func (tp *topo) netns(ns string) []string { return []string{"ip", "netns", "exec", tp.ns(ns)} }
+
 // in returns a command that runs in namespace ns.
 func (tp *topo) in(ns string, name string, args ...string) *exec.Cmd {
 	return exec.Command("ip", append([]string{"netns", "exec", tp.ns(ns), name}, args...)...)
@@ -95,121 +91,16 @@ func (tp *topo) mac(t testing.TB, ns string) string {
 	return strings.TrimSpace(out)
 }
 
-// proc is a background process with its output collected.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  bytes.Buffer
-	done chan struct{}
-}
-
-func (p *proc) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.Write(b)
-}
-
-func (p *proc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
-
-func start(t testing.TB, name string, cmd *exec.Cmd) *proc {
+// startLB boots sipslb in the lb namespace.
+func startLB(t testing.TB, tp *topo) *harness.LB {
 	t.Helper()
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p, p
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	go func() { cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("%s output (last 3000 bytes):\n%s", name, tail(p.output(), 3000))
-		}
-	})
-	return p
-}
-
-// stop sends SIGTERM, then SIGKILL after 5 s.
-func (p *proc) stop() {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(5 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-func (p *proc) kill() {
-	p.cmd.Process.Kill()
-	<-p.done
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
-// lb is the sipslb daemon in the lb namespace.
-type lb struct {
-	dir string
-	p   *proc
-}
-
-func startLB(t testing.TB, tp *topo) *lb {
-	t.Helper()
-	l := &lb{dir: t.TempDir()}
-	l.p = start(t, "sipslb", tp.in("lb", sipslbBin, "boot", "--state-dir", l.dir))
-	sock := filepath.Join(l.dir, "sipslb.sock")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(sock); err == nil {
-			return l
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sipslb did not create %s within 10s", sock)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// cli runs lines in one `sipslb cli -c` session (the control socket is a
-// file, so the CLI needs no namespace).
-func (l *lb) cli(t testing.TB, lines ...string) string {
-	t.Helper()
-	args := []string{"cli", "--state-dir", l.dir}
-	for _, ln := range lines {
-		args = append(args, "-c", ln)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, sipslbBin, args...).CombinedOutput()
-	if err != nil || bytes.Contains(out, []byte("% ")) {
-		t.Fatalf("sipslb cli %q: %v\n%s", lines, err, out)
-	}
-	return string(out)
-}
-
-func (l *lb) configure(t testing.TB, lines ...string) string {
-	t.Helper()
-	return l.cli(t, append(append([]string{"configure terminal"}, lines...), "end")...)
+	return harness.StartLB(t, sipslbBin, harness.Options{Prefix: tp.netns("lb")})
 }
 
 // realStates reads `show server real` into name → state word (ACT, FAL…).
-func (l *lb) realStates(t testing.TB) map[string]string {
+func realStates(t testing.TB, l *harness.LB) map[string]string {
 	t.Helper()
-	out := l.cli(t, "show server real")
+	out := l.CLI(t, "show server real")
 	st := map[string]string{}
 	name := ""
 	for _, line := range strings.Split(out, "\n") {
@@ -226,11 +117,11 @@ func (l *lb) realStates(t testing.TB) map[string]string {
 
 // waitStates polls until every named real is in the wanted state, at most
 // limit, and returns how long it took.
-func (l *lb) waitStates(t testing.TB, want map[string]string, limit time.Duration) time.Duration {
+func waitStates(t testing.TB, l *harness.LB, want map[string]string, limit time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for {
-		got := l.realStates(t)
+		got := realStates(t, l)
 		ok := true
 		for k, v := range want {
 			if got[k] != v {
@@ -249,17 +140,12 @@ func (l *lb) waitStates(t testing.TB, want map[string]string, limit time.Duratio
 
 // uas is a SIPp UAS on the VIP in one rs namespace.
 type uas struct {
-	dir string
-	p   *proc
+	*harness.SIPp
 }
 
 func startUAS(t testing.TB, tp *topo, rs string) *uas {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), rs)
-	os.MkdirAll(dir, 0o755)
-	c := tp.in(rs, "sipp", "-sn", "uas", "-i", vip, "-p", "5060", "-aa", "-nostdin", "-trace_shortmsg", "-buff_size", "1048576")
-	c.Dir = dir
-	u := &uas{dir: dir, p: start(t, rs+" uas", c)}
+	u := &uas{harness.StartSIPpIn(t, rs+" uas", tp.netns(rs), "-sn", "uas", "-i", vip, "-p", "5060", "-aa", "-trace_shortmsg")}
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(tp.run(t, rs, "cat", "/proc/net/udp"), ":13C4 ") { // 5060
 		if time.Now().After(deadline) {
@@ -275,7 +161,7 @@ func startUAS(t testing.TB, tp *topo, rs string) *uas {
 func (u *uas) calls(t testing.TB) (msgs map[string]int, invites map[string]int) {
 	t.Helper()
 	msgs, invites = map[string]int{}, map[string]int{}
-	files, _ := filepath.Glob(filepath.Join(u.dir, "*shortmessages.log"))
+	files := u.Files("*shortmessages.log")
 	for _, f := range files {
 		fh, err := os.Open(f)
 		if err != nil {
@@ -302,49 +188,15 @@ func (u *uas) calls(t testing.TB) (msgs map[string]int, invites map[string]int) 
 // returns its final statistics.
 func uac(t testing.TB, tp *topo, calls, rate int, extra ...string) map[string]int {
 	t.Helper()
-	dir := t.TempDir()
 	limit := time.Duration(calls/rate+30) * time.Second
 	args := append([]string{"-i", clientIP, "-p", "5061", "-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate),
-		"-nostdin", "-trace_stat", "-stf", "stat.csv", "-fd", "1", "-buff_size", "1048576",
 		"-timeout", strconv.Itoa(int(limit.Seconds())) + "s"}, extra...)
 	args = append(args, vip+":5060")
-	c := tp.in("client", "sipp", args...)
-	c.Dir = dir
-	p := start(t, "uac", c)
-	select {
-	case <-p.done:
-	case <-time.After(limit + 10*time.Second):
-		p.kill()
-		t.Fatalf("uac still running after %v", limit+10*time.Second)
+	u := harness.StartSIPpIn(t, "uac", tp.netns("client"), args...)
+	if u.Wait(t, limit+10*time.Second) < 0 {
+		t.FailNow()
 	}
-	return lastRow(t, filepath.Join(dir, "stat.csv"))
-}
-
-func lastRow(t testing.TB, path string) map[string]int {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) < 2 {
-		t.Fatalf("%s: no statistics", path)
-	}
-	h, l := strings.Split(lines[0], ";"), strings.Split(lines[len(lines)-1], ";")
-	out := map[string]int{}
-	for i := range h {
-		if i < len(l) {
-			if n, err := strconv.Atoi(strings.TrimSpace(l[i])); err == nil {
-				out[h[i]] = n
-			}
-		}
-	}
-	return out
-}
-
-func scenario(name string) string {
-	p, _ := filepath.Abs(filepath.Join("testdata", name))
-	return p
+	return u.Stats(t)
 }
 
 // reasmOKs is the namespace's count of IP datagrams reassembled.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // net returns the test's own address block 127.31.n.0/24.
@@ -12,7 +14,7 @@ func ipn(n, host int) string { return fmt.Sprintf("127.31.%d.%d", n, host) }
 
 // farm starts two UAS (host .11 and .12 of block n, port 5060) and a
 // daemon with VIP .100:5060 bound to both, plus any extra VIP port lines.
-func farm(t *testing.T, n int, uasFile string, vportLines ...string) (*lb, *sipp, *sipp) {
+func farm(t *testing.T, n int, uasFile string, vportLines ...string) (*harness.LB, *harness.SIPp, *harness.SIPp) {
 	t.Helper()
 	u1 := uas(t, "uas1", ipn(n, 11), 5060, uasFile)
 	u2 := uas(t, "uas2", ipn(n, 12), 5060, uasFile)
@@ -24,16 +26,16 @@ func farm(t *testing.T, n int, uasFile string, vportLines ...string) (*lb, *sipp
 	}
 	lines = append(lines, vportLines...)
 	lines = append(lines, "bind sip rs1 sip rs2 sip")
-	l.configure(t, lines...)
-	waitUDP(t, ipn(n, 100), 5060)
+	l.Configure(t, lines...)
+	harness.WaitUDP(t, ipn(n, 100), 5060)
 	return l, u1, u2
 }
 
 // checkCalls asserts a UAC run ended with every call successful and no
 // unexpected message.
-func checkCalls(t *testing.T, u *sipp, code, calls int) {
+func checkCalls(t *testing.T, u *harness.SIPp, code, calls int) {
 	t.Helper()
-	st := u.stats(t)
+	st := u.Stats(t)
 	if code != 0 || st["SuccessfulCall(C)"] != calls || st["FailedCall(C)"] != 0 || st["FailedUnexpectedMessage(C)"] != 0 {
 		t.Errorf("uac: exit %d, successful %d of %d, failed %d, unexpected messages %d",
 			code, st["SuccessfulCall(C)"], calls, st["FailedCall(C)"], st["FailedUnexpectedMessage(C)"])
@@ -41,14 +43,14 @@ func checkCalls(t *testing.T, u *sipp, code, calls int) {
 }
 
 func TestBasicCallsSplitEvenly(t *testing.T) {
-	needSIPp(t)
+	harness.NeedTools(t, "sipp")
 	t.Parallel()
 	const n, calls = 1, 2000
 	l, u1, u2 := farm(t, n, "uas.xml")
 	u, code := uac(t, ipn(n, 1), 5061, ipn(n, 100)+":5060", "uac.xml", calls, 200, 60*time.Second)
 	checkCalls(t, u, code, calls)
-	stopAll(t, u1, u2)
-	c1, c2 := u1.counts(t), u2.counts(t)
+	harness.StopAll(u1, u2)
+	c1, c2 := u1.Counts(t), u2.Counts(t)
 	for i, c := range []map[string]int{c1, c2} {
 		inv, ack, bye := sum(c, "_INVITE_Recv"), sum(c, "_ACK_Recv"), sum(c, "_BYE_Recv")
 		share := float64(inv) / calls
@@ -63,10 +65,10 @@ func TestBasicCallsSplitEvenly(t *testing.T) {
 	if got := sum(c1, "_INVITE_Recv") + sum(c2, "_INVITE_Recv"); got != calls {
 		t.Errorf("UAS received %d INVITEs in all, want %d", got, calls)
 	}
-	stats := l.cli(t, "show sip statistics")
+	stats := l.CLI(t, "show sip statistics")
 	if !strings.Contains(stats, fmt.Sprintf("INVITE                 %d", calls)) {
 		t.Errorf("show sip statistics does not count %d INVITEs:\n%s", calls, stats)
 	}
-	real := l.cli(t, "show server real")
+	real := l.CLI(t, "show server real")
 	t.Logf("\n%s\n%s", real, stats)
 }

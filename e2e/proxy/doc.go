@@ -7,7 +7,7 @@
 //     in addrs_test.go) or its own ports on ::1, and its own state dir, so
 //     tests and other packages run in parallel without collisions.
 //   - Every process a test starts is killed in t.Cleanup; every wait is
-//     bounded. A missing sipp skips the test with a loud reason.
+//     bounded. A missing sipp fails the test (harness.NeedTools).
 //
 // TestMain builds sipslb from this tree; SIPSLB_BIN=/path/to/sipslb runs
 // the tests against a prebuilt binary instead.

@@ -8,9 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // TestFaultRun is the fault run of issue 4: three SIPp UAS behind the VIP,
@@ -45,7 +46,7 @@ import (
 //     the restart, succeeded and was never seen by another UAS: neither a
 //     dialog of a survivor nor one of rs1's lost dialogs reaches it.
 func TestFaultRun(t *testing.T) {
-	needSIPp(t)
+	harness.NeedTools(t, "sipp")
 	t.Parallel()
 	const (
 		n         = 40
@@ -61,7 +62,7 @@ func TestFaultRun(t *testing.T) {
 		window    = 3500 * time.Millisecond // INVITE retransmissions at 0.5, 1.5, 3.5 s
 	)
 	names := []string{"rs1", "rs2", "rs3"}
-	srv := map[string]*sipp{}
+	srv := map[string]*harness.SIPp{}
 	for i, name := range names {
 		srv[name] = uas(t, name, ipn(n, 11+i), 5060, "uas_fault.xml", "-trace_shortmsg")
 	}
@@ -75,8 +76,8 @@ func TestFaultRun(t *testing.T) {
 		lines = append(lines, "server real "+name+" "+ipn(n, 11+i), "port sip", "exit")
 	}
 	lines = append(lines, "server virtual vip "+ipn(n, 100), "port sip", "bind sip rs1 sip rs2 sip rs3 sip")
-	l.configure(t, lines...)
-	waitUDP(t, ipn(n, 100), 5060)
+	l.Configure(t, lines...)
+	harness.WaitUDP(t, ipn(n, 100), 5060)
 	for _, name := range names {
 		waitState(t, l, name, "ACT", 10*time.Second)
 	}
@@ -91,7 +92,7 @@ func TestFaultRun(t *testing.T) {
 	}
 	t.Logf("hash owners of the %d Call-IDs: %v", calls, share)
 
-	u := startSIPp(t, "uac", "-sf", scenario("uac.xml"), "-i", uacIP, "-p", "5061", "-mi", uacIP,
+	u := harness.StartSIPp(t, "uac", "-sf", harness.Scenario("uac.xml"), "-i", uacIP, "-p", "5061", "-mi", uacIP,
 		"-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate), "-d", strconv.Itoa(int(hold.Milliseconds())),
 		"-timeout", "90s", "-recv_timeout", "16000", "-cid_str", "fault-%u@%s", "-trace_shortmsg",
 		// A call answered 481 just fails: no BYE of SIPp's own to abort it.
@@ -101,8 +102,7 @@ func TestFaultRun(t *testing.T) {
 
 	time.Sleep(time.Until(start.Add(killAt)))
 	rs1 := srv["rs1"]
-	rs1.cmd.Process.Kill()
-	<-rs1.done
+	rs1.Kill()
 	killed := time.Now()
 	waitState(t, l, "rs1", "FAL", 10*time.Second)
 
@@ -111,14 +111,15 @@ func TestFaultRun(t *testing.T) {
 	rs1b := uas(t, "rs1-restarted", ipn(n, 11), 5060, "uas_fault.xml", "-trace_shortmsg")
 	waitState(t, l, "rs1", "ACT", 10*time.Second)
 
-	code := u.wait(t, 100*time.Second)
+	code := u.Wait(t, 100*time.Second)
 	elapsed := time.Since(start)
-	stopAll(t, srv["rs2"], srv["rs3"], rs1b)
+	harness.StopAll(srv["rs2"], srv["rs3"], rs1b)
 	t.Logf("uac exit %d after %v\n%s\n%s", code, elapsed.Round(time.Millisecond),
-		l.cli(t, "show server real"), l.cli(t, "show sip statistics"))
+		l.CLI(t, "show server real"), l.CLI(t, "show sip statistics"))
 
 	// When the balancer took rs1 out and back in, from its log (ms).
-	down, up := healthChanges(t, stopLB(t, l), "rs1", killed)
+	l.Stop(t) // its log is complete once it has exited
+	down, up := healthChanges(t, l.Log(), "rs1", killed)
 	t.Logf("rs1 killed %v after the start, down %v later (F·I = %v; F·I + T = %v for a silent server)",
 		killed.Sub(start).Round(time.Millisecond), down.Sub(killed).Round(time.Millisecond),
 		fall*interval, fall*interval+timeout)
@@ -130,7 +131,7 @@ func TestFaultRun(t *testing.T) {
 
 	// The caller's view, per Call-ID.
 	byID := readUAC(t, u)
-	st := u.stats(t)
+	st := u.Stats(t)
 	var failed []string
 	for id, c := range byID {
 		if !c.ok {
@@ -149,7 +150,7 @@ func TestFaultRun(t *testing.T) {
 
 	// The servers' view, per Call-ID.
 	seen := map[string]map[string][]string{} // server → Call-ID → requests received
-	for name, s := range map[string]*sipp{"rs1": rs1, "rs1-restarted": rs1b, "rs2": srv["rs2"], "rs3": srv["rs3"]} {
+	for name, s := range map[string]*harness.SIPp{"rs1": rs1, "rs1-restarted": rs1b, "rs2": srv["rs2"], "rs3": srv["rs3"]} {
 		seen[name] = readUAS(t, s)
 	}
 
@@ -204,8 +205,8 @@ func TestFaultRun(t *testing.T) {
 	// of one of rs1's lost dialogs.
 	for _, name := range []string{"rs2", "rs3"} {
 		s := srv[name]
-		st := s.stats(t)
-		c := s.counts(t)
+		st := s.Stats(t)
+		c := s.Counts(t)
 		if st["FailedCall(C)"] != 0 || sum(c, "_Unexp") != 0 {
 			t.Errorf("%s: %d failed calls, %d unexpected messages", name, st["FailedCall(C)"], sum(c, "_Unexp"))
 		}
@@ -272,23 +273,6 @@ func TestFaultRun(t *testing.T) {
 	}
 }
 
-// stopLB stops the daemon (SIGTERM, bounded) and returns its log, which
-// is safe to read once it has exited. The harness's cleanup then finds it
-// gone.
-func stopLB(t *testing.T, l *lb) string {
-	t.Helper()
-	l.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { l.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		l.cmd.Process.Kill()
-		<-done
-	}
-	return l.log.String()
-}
-
 // healthChanges finds in a daemon log the first transition of real's
 // port to down after from, and the first to up after that.
 func healthChanges(t *testing.T, log, real string, from time.Time) (down, up time.Time) {
@@ -317,12 +301,12 @@ func healthChanges(t *testing.T, log, real string, from time.Time) (down, up tim
 
 // waitState polls `show server real NAME` until its sip port shows state
 // want (ACT, FAL, ...).
-func waitState(t *testing.T, l *lb, name, want string, limit time.Duration) {
+func waitState(t *testing.T, l *harness.LB, name, want string, limit time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	last := ""
 	for time.Now().Before(deadline) {
-		out := l.cli(t, "show server real "+name)
+		out := l.CLI(t, "show server real "+name)
 		for _, ln := range strings.Split(out, "\n") {
 			if f := strings.Fields(ln); len(f) > 1 && f[0] == "sip" {
 				last = f[1]
@@ -338,13 +322,13 @@ func waitState(t *testing.T, l *lb, name, want string, limit time.Duration) {
 
 // hashOwners asks the balancer, in one CLI session, which real server the
 // proxy group hashes each of the Call-IDs 1..calls to.
-func hashOwners(t *testing.T, l *lb, calls int, callID func(int) string) map[string]string {
+func hashOwners(t *testing.T, l *harness.LB, calls int, callID func(int) string) map[string]string {
 	t.Helper()
 	var lines []string
 	for i := 1; i <= calls; i++ {
 		lines = append(lines, "show sip hash "+callID(i))
 	}
-	out := l.cli(t, lines...)
+	out := l.CLI(t, lines...)
 	owner := map[string]string{}
 	cur := ""
 	for _, ln := range strings.Split(out, "\n") {
@@ -357,7 +341,7 @@ func hashOwners(t *testing.T, l *lb, calls int, callID func(int) string) map[str
 		}
 	}
 	if len(owner) != calls {
-		t.Fatalf("show sip hash gave owners for %d of %d Call-IDs:\n%s", len(owner), calls, tail(out, 2000))
+		t.Fatalf("show sip hash gave owners for %d of %d Call-IDs:\n%s", len(owner), calls, harness.Tail(out, 2000))
 	}
 	return owner
 }
@@ -365,11 +349,11 @@ func hashOwners(t *testing.T, l *lb, calls int, callID func(int) string) map[str
 // shortMsgs reads a SIPp -trace_shortmsg log: one line per message sent
 // (S) or received (R), tab-separated: date, time, epoch seconds, S|R,
 // Call-ID, CSeq, first line.
-func shortMsgs(t *testing.T, s *sipp, each func(at time.Time, dir, callID, cseq, first string)) {
+func shortMsgs(t *testing.T, s *harness.SIPp, each func(at time.Time, dir, callID, cseq, first string)) {
 	t.Helper()
-	files := globs(s.dir, "*_shortmessages.log")
+	files := s.Files("*_shortmessages.log")
 	if len(files) != 1 {
-		t.Fatalf("%s: short message log: found %v", s.name, files)
+		t.Fatalf("%s: short message log: found %v", s.Name, files)
 	}
 	f, err := os.Open(files[0])
 	if err != nil {
@@ -402,7 +386,7 @@ type uacCall struct {
 	ok       bool      // 200 to the BYE received
 }
 
-func readUAC(t *testing.T, u *sipp) map[string]*uacCall {
+func readUAC(t *testing.T, u *harness.SIPp) map[string]*uacCall {
 	t.Helper()
 	out := map[string]*uacCall{}
 	shortMsgs(t, u, func(at time.Time, dir, id, cseq, first string) {
@@ -425,7 +409,7 @@ func readUAC(t *testing.T, u *sipp) map[string]*uacCall {
 
 // readUAS returns, per Call-ID, the methods of the requests a UAS received
 // in order (retransmissions included).
-func readUAS(t *testing.T, s *sipp) map[string][]string {
+func readUAS(t *testing.T, s *harness.SIPp) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	shortMsgs(t, s, func(_ time.Time, dir, id, _, first string) {

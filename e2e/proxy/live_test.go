@@ -5,26 +5,28 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // Calls held 15 s survive a bind change and a disable made while they are
 // up: every dialog stays on its server (INVITE = ACK = BYE per UAS, no
 // failed call, no unexpected message such as a 481).
 func TestLiveChangesKeepDialogs(t *testing.T) {
-	needSIPp(t)
+	harness.NeedTools(t, "sipp")
 	t.Parallel()
 	const calls, rate = 240, 40 // 6 s of new calls, each held 15 s
 	tests := []struct {
 		name   string
 		block  int
 		change []string
-		check  func(t *testing.T, l *lb, uas []*sipp, leftAtChange int)
+		check  func(t *testing.T, l *harness.LB, uas []*harness.SIPp, leftAtChange int)
 	}{
 		{
 			name: "bind a third server", block: 20,
 			change: []string{"server virtual vip 127.31.20.100", "bind sip rs3 sip"},
-			check: func(t *testing.T, l *lb, uas []*sipp, _ int) {
-				if n := sum(uas[2].counts(t), "_INVITE_Recv"); n == 0 || n == calls {
+			check: func(t *testing.T, l *harness.LB, uas []*harness.SIPp, _ int) {
+				if n := sum(uas[2].Counts(t), "_INVITE_Recv"); n == 0 || n == calls {
 					t.Errorf("rs3 received %d of %d calls after being bound mid-run; want some, not all", n, calls)
 				}
 			},
@@ -32,10 +34,10 @@ func TestLiveChangesKeepDialogs(t *testing.T) {
 		{
 			name: "disable a server", block: 21,
 			change: []string{"server real rs1", "disable"},
-			check: func(t *testing.T, l *lb, uas []*sipp, leftAtChange int) {
+			check: func(t *testing.T, l *harness.LB, uas []*harness.SIPp, leftAtChange int) {
 				// Every INVITE rs1 took made a dialog entry before the
 				// disable; after it, rs1 gets no new Call-ID.
-				if n := sum(uas[0].counts(t), "_INVITE_Recv"); n != leftAtChange || n == 0 {
+				if n := sum(uas[0].Counts(t), "_INVITE_Recv"); n != leftAtChange || n == 0 {
 					t.Errorf("rs1 received %d INVITEs, had %d dialogs when disabled: it took new calls while draining", n, leftAtChange)
 				}
 			},
@@ -47,21 +49,21 @@ func TestLiveChangesKeepDialogs(t *testing.T) {
 			n := tc.block
 			l, u1, u2 := farm(t, n, "uas.xml")
 			u3 := uas(t, "uas3", ipn(n, 13), 5060, "uas.xml")
-			l.configure(t, "server real rs3 "+ipn(n, 13), "port sip", "exit")
-			args := []string{"-sf", scenario("uac.xml"), "-i", ipn(n, 1), "-p", "5061", "-mi", ipn(n, 1),
+			l.Configure(t, "server real rs3 "+ipn(n, 13), "port sip", "exit")
+			args := []string{"-sf", harness.Scenario("uac.xml"), "-i", ipn(n, 1), "-p", "5061", "-mi", ipn(n, 1),
 				"-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate), "-d", "15000", "-timeout", "60s", ipn(n, 100) + ":5060"}
-			u := startSIPp(t, "uac", args...)
+			u := harness.StartSIPp(t, "uac", args...)
 			time.Sleep(3 * time.Second)
-			l.configure(t, tc.change...)
-			left := dialogsOf(t, l.cli(t, "show server real rs1"))
+			l.Configure(t, tc.change...)
+			left := dialogsOf(t, l.CLI(t, "show server real rs1"))
 			t.Logf("rs1 dialogs right after the change: %d", left)
-			code := u.wait(t, 70*time.Second)
+			code := u.Wait(t, 70*time.Second)
 			checkCalls(t, u, code, calls)
-			all := []*sipp{u1, u2, u3}
-			stopAll(t, all...)
+			all := []*harness.SIPp{u1, u2, u3}
+			harness.StopAll(all...)
 			total := 0
 			for i, us := range all {
-				c := us.counts(t)
+				c := us.Counts(t)
 				inv, ack, bye := sum(c, "_INVITE_Recv"), sum(c, "_ACK_Recv"), sum(c, "_BYE_Recv")
 				t.Logf("uas%d: INVITE %d ACK %d BYE %d", i+1, inv, ack, bye)
 				if inv != ack || inv != bye || sum(c, "_Unexp") != 0 {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // Each scenario runs in its own address block with two UAS running the
@@ -11,7 +13,7 @@ import (
 // succeed and every message the callee expects must arrive exactly once
 // per call (retransmissions are counted apart).
 func TestScenarios(t *testing.T) {
-	needSIPp(t)
+	harness.NeedTools(t, "sipp")
 	t.Parallel()
 	tests := []struct {
 		name       string
@@ -47,15 +49,15 @@ func TestScenarios(t *testing.T) {
 			l, u1, u2 := farm(t, n, tc.uasFile, tc.vport...)
 			u, code := uac(t, ipn(n, 1), 5061, ipn(n, 100)+":5060", tc.uacFile, tc.calls, 50, 60*time.Second)
 			checkCalls(t, u, code, tc.calls)
-			stopAll(t, u1, u2)
+			harness.StopAll(u1, u2)
 			got := map[string]int{}
 			retrans := map[string]int{}
-			for i, us := range []*sipp{u1, u2} {
-				c := us.counts(t)
+			for i, us := range []*harness.SIPp{u1, u2} {
+				c := us.Counts(t)
 				if un := sum(c, "_Unexp"); un != 0 {
 					t.Errorf("uas%d: %d unexpected messages", i+1, un)
 				}
-				if st := us.stats(t); st["FailedCall(C)"] != 0 {
+				if st := us.Stats(t); st["FailedCall(C)"] != 0 {
 					t.Errorf("uas%d: %d failed calls (a check in its scenario failed?)", i+1, st["FailedCall(C)"])
 				}
 				for _, m := range tc.uasRecv {
@@ -82,7 +84,7 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("UAS saw %d %s retransmissions for %d calls, want at least one per call", retrans[m], m, tc.calls)
 				}
 			}
-			stats := l.cli(t, "show sip statistics")
+			stats := l.CLI(t, "show sip statistics")
 			for _, want := range tc.lbCounters {
 				if !strings.Contains(stats, want) {
 					t.Errorf("show sip statistics lacks %q:\n%s", want, stats)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // realRow is one port row of `show server real`, with the dialog
@@ -359,19 +361,19 @@ func TestCountersMatchShow(t *testing.T) {
 	uas(t, "uas1", ip(n, 11))
 	uas(t, "uas2", ip(n, 12))
 	l := startLB(t, t.TempDir())
-	l.configure(t, agentLines(vip)...)
-	l.configure(t, farmLines(n)...)
+	l.Configure(t, agentLines(vip)...)
+	l.Configure(t, farmLines(n)...)
 	m := newManager(t, fmt.Sprintf("%s:%d", vip, snmpPort))
 	waitAgent(t, m)
-	waitUDP(t, vip, 5060)
+	harness.WaitUDP(t, vip, 5060)
 
 	uac(t, ip(n, 1), vip+":5060", calls, 100)
 	extras := sendExtras(t, ip(n, 2), vip)
 
 	// Traffic has stopped once show reads the same twice, 1 s apart.
-	show := func() string { return l.cli(t, "show server real", "show sip server", "show sip statistics") }
+	show := func() string { return l.CLI(t, "show server real", "show sip server", "show sip statistics") }
 	prev := show()
-	if !eventually(15*time.Second, func() bool {
+	if !harness.Eventually(15*time.Second, func() bool {
 		time.Sleep(time.Second)
 		cur := show()
 		same := cur == prev
@@ -382,7 +384,7 @@ func TestCountersMatchShow(t *testing.T) {
 	}
 
 	// Sanity of the load itself, so the comparison below is not of zeros.
-	st := parseSIPStats(t, l.cli(t, "show sip statistics"))[0]
+	st := parseSIPStats(t, l.CLI(t, "show sip statistics"))[0]
 	for _, mth := range []string{"invite", "ack", "bye"} {
 		if st.methods[mth] != calls {
 			t.Errorf("show sip statistics: %s = %d, want %d", mth, st.methods[mth], calls)

@@ -28,8 +28,7 @@
 //   - Every process a test starts is killed in t.Cleanup; every wait and
 //     every tool run is bounded.
 //   - A missing tool (sipp, net-snmp, snmptrapd, the IETF base MIBs) fails
-//     the test. Outside CI (CI unset) SIPSLB_E2E_SKIP_MISSING=1 turns that
-//     into a loud skip.
+//     the test (harness.NeedTools); `make test` installs them first.
 //   - Counters are compared only while they are stable: `show` is read
 //     before and after the SNMP reads and the round is retried when the
 //     two differ.

@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,28 +40,11 @@ const (
 	auth2Pass = "auth-pass-viewer"
 )
 
-// missing fails the test for an absent peer; outside CI a developer may
-// turn that into a loud skip with SIPSLB_E2E_SKIP_MISSING=1.
-func missing(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("CI") == "" && os.Getenv("SIPSLB_E2E_SKIP_MISSING") == "1" {
-		t.Skip("SKIPPED LOUDLY: " + why)
-	}
-	t.Fatalf("%s; scripts/install-deps.sh installs it (outside CI, SIPSLB_E2E_SKIP_MISSING=1 skips instead)", why)
-}
-
 // needTools checks every peer the package uses, before a test starts
 // anything.
 func needTools(t *testing.T) {
 	t.Helper()
-	for _, tool := range []struct{ bin, pkg string }{
-		{"sipp", "sip-tester"}, {"snmpget", "snmp"}, {"snmpwalk", "snmp"}, {"snmpbulkwalk", "snmp"},
-		{"snmptrapd", "snmptrapd"},
-	} {
-		if _, err := exec.LookPath(tool.bin); err != nil {
-			missing(t, fmt.Sprintf("%s not installed (Debian package %s)", tool.bin, tool.pkg))
-		}
-	}
+	harness.NeedTools(t, "sipp", "snmpget", "snmpwalk", "snmpbulkwalk", "snmptrapd")
 	baseMIBDir(t)
 }
 
@@ -80,7 +61,7 @@ func baseMIBDir(t *testing.T) string {
 			}
 		}
 	}
-	missing(t, "IETF base MIBs (SNMPv2-SMI) not found (Debian package erlang-snmp)")
+	t.Fatal("IETF base MIBs (SNMPv2-SMI) not found (Debian package erlang-snmp; `make deps` or scripts/install-deps.sh installs it)")
 	return ""
 }
 
@@ -93,111 +74,9 @@ func mibDir(t *testing.T) string {
 	return d
 }
 
-// syncBuf collects a process's output while tests read it.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// eventually polls cond every 50 ms for at most d.
-func eventually(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// lb is one running sipslb daemon.
-type lb struct {
-	dir  string
-	cmd  *exec.Cmd
-	log  *syncBuf
-	done chan struct{}
-}
-
-// startLB boots sipslb on dir (reused across a restart) and waits for its
-// control socket.
-func startLB(t *testing.T, dir string) *lb {
-	t.Helper()
-	l := &lb{dir: dir, log: &syncBuf{}, done: make(chan struct{})}
-	sock := filepath.Join(dir, "sipslb.sock")
-	os.Remove(sock)
-	l.cmd = exec.Command(sipslbBin, "boot", "--state-dir", dir)
-	l.cmd.Stdout, l.cmd.Stderr = l.log, l.log
-	if err := l.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { l.cmd.Wait(); close(l.done) }()
-	t.Cleanup(func() {
-		l.stop(t)
-		if strings.Contains(l.log.String(), "WARNING: DATA RACE") {
-			t.Errorf("sipslb (built with -race, SIPSLB_BIN) reported a data race")
-		}
-		if t.Failed() {
-			t.Logf("sipslb log (%s):\n%s", dir, tail(l.log.String(), 6000))
-		}
-	})
-	if !eventually(10*time.Second, func() bool { _, err := os.Stat(sock); return err == nil }) {
-		t.Fatalf("sipslb did not create %s within 10s:\n%s", sock, l.log.String())
-	}
-	return l
-}
-
-// stop sends SIGTERM and waits (bounded) for the daemon to exit.
-func (l *lb) stop(t *testing.T) {
-	select {
-	case <-l.done:
-		return
-	default:
-	}
-	l.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-l.done:
-	case <-time.After(10 * time.Second):
-		t.Errorf("sipslb did not stop within 10s of SIGTERM: killed")
-		l.cmd.Process.Kill()
-		<-l.done
-	}
-}
-
-// cli runs lines in one `sipslb cli -c` session; any failed line fails the
-// test.
-func (l *lb) cli(t *testing.T, lines ...string) string {
-	t.Helper()
-	args := []string{"cli", "--state-dir", l.dir}
-	for _, ln := range lines {
-		args = append(args, "-c", ln)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, sipslbBin, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("sipslb cli %q: %v\n%s", lines, err, out)
-	}
-	return string(out)
-}
-
-func (l *lb) configure(t *testing.T, lines ...string) string {
-	t.Helper()
-	return l.cli(t, append(append([]string{"configure terminal"}, lines...), "end")...)
+// startLB boots the package's sipslb on dir (reused across a restart).
+func startLB(t *testing.T, dir string) *harness.LB {
+	return harness.StartLB(t, sipslbBin, harness.Options{Dir: dir})
 }
 
 // agentLines configures the agent on vip:16161 with a v2c community, an
@@ -329,71 +208,11 @@ func hexOctets(val string) ([]byte, bool) {
 	return b, err == nil
 }
 
-// sipp is one SIPp process in its own directory.
-type sipp struct {
-	name string
-	dir  string
-	cmd  *exec.Cmd
-	out  *syncBuf
-	done chan struct{}
-}
-
-func startSIPp(t *testing.T, name string, args ...string) *sipp {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s := &sipp{name: name, dir: dir, out: &syncBuf{}, done: make(chan struct{})}
-	base := []string{"-nostdin", "-trace_stat", "-stf", "stat.csv", "-fd", "1", "-trace_err", "-buff_size", "1048576"}
-	s.cmd = exec.Command("sipp", append(base, args...)...)
-	s.cmd.Dir = dir
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() {
-		s.kill()
-		if t.Failed() {
-			t.Logf("%s output (last 2000 bytes):\n%s", s.name, tail(s.out.String(), 2000))
-		}
-	})
-	return s
-}
-
-// kill ends the process at once (a dead server, for the health checks).
-func (s *sipp) kill() {
-	select {
-	case <-s.done:
-	default:
-		s.cmd.Process.Kill()
-		<-s.done
-	}
-}
-
-func (s *sipp) wait(t *testing.T, d time.Duration) int {
-	t.Helper()
-	select {
-	case <-s.done:
-	case <-time.After(d):
-		t.Errorf("%s still running after %v: killed", s.name, d)
-		s.kill()
-		return -1
-	}
-	return s.cmd.ProcessState.ExitCode()
-}
-
-func scenario(name string) string {
-	p, _ := filepath.Abs(filepath.Join("testdata", name))
-	return p
-}
-
 // uas starts a SIPp UAS on addr:5060 that also answers OPTIONS (-aa).
-func uas(t *testing.T, name, addr string) *sipp {
+func uas(t *testing.T, name, addr string) *harness.SIPp {
 	t.Helper()
-	s := startSIPp(t, name, "-sf", scenario("uas.xml"), "-i", addr, "-p", "5060", "-aa", "-mi", addr)
-	waitUDP(t, addr, 5060)
+	s := harness.StartSIPp(t, name, "-sf", harness.Scenario("uas.xml"), "-i", addr, "-p", "5060", "-aa", "-mi", addr)
+	harness.WaitUDP(t, addr, 5060)
 	return s
 }
 
@@ -401,48 +220,14 @@ func uas(t *testing.T, name, addr string) *sipp {
 // call must succeed.
 func uac(t *testing.T, addr, target string, calls, rate int) {
 	t.Helper()
-	s := startSIPp(t, "uac", "-sf", scenario("uac.xml"), "-i", addr, "-p", "5061", "-mi", addr,
+	s := harness.StartSIPp(t, "uac", "-sf", harness.Scenario("uac.xml"), "-i", addr, "-p", "5061", "-mi", addr,
 		"-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate), "-timeout", "60s", target)
-	if code := s.wait(t, 70*time.Second); code != 0 {
-		t.Fatalf("sipp uac exit %d:\n%s", code, tail(s.out.String(), 2000))
+	if code := s.Wait(t, 70*time.Second); code != 0 {
+		t.Fatalf("sipp uac exit %d:\n%s", code, harness.Tail(s.Output(), 2000))
 	}
-	st := lastRow(t, filepath.Join(s.dir, "stat.csv"))
+	st := s.Stats(t)
 	if st["SuccessfulCall(C)"] != calls || st["FailedCall(C)"] != 0 {
 		t.Fatalf("uac: %d of %d calls succeeded, %d failed", st["SuccessfulCall(C)"], calls, st["FailedCall(C)"])
-	}
-}
-
-func lastRow(t *testing.T, path string) map[string]int {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	header, last := strings.Split(lines[0], ";"), strings.Split(lines[len(lines)-1], ";")
-	out := map[string]int{}
-	for i, h := range header {
-		if i < len(last) {
-			if n, err := strconv.Atoi(strings.TrimSpace(last[i])); err == nil {
-				out[h] = n
-			}
-		}
-	}
-	return out
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
-// waitUDP waits (at most 10 s) until something is bound on addr:port/udp.
-func waitUDP(t *testing.T, addr string, port int) {
-	t.Helper()
-	if !eventually(10*time.Second, func() bool { return harness.UDPBound(addr, port) }) {
-		t.Fatalf("nothing bound on %s:%d/udp after 10s", addr, port)
 	}
 }
 
@@ -450,7 +235,7 @@ func waitUDP(t *testing.T, addr string, port int) {
 func waitAgent(t *testing.T, m *manager) {
 	t.Helper()
 	var last string
-	ok := eventually(10*time.Second, func() bool {
+	ok := harness.Eventually(10*time.Second, func() bool {
 		out, errs, err := m.run(t, "snmpget", []string{"-v2c", "-c", community, "-r0", "-t1", "-On"}, ".1.3.6.1.2.1.1.3.0")
 		last = out + errs
 		return err == nil

@@ -16,7 +16,7 @@ import (
 // trapd is one snmptrapd in the foreground, logging to stdout.
 type trapd struct {
 	addr string
-	out  *syncBuf
+	p    *harness.Proc
 	s    scheme
 }
 
@@ -34,7 +34,7 @@ func startTrapd(t *testing.T, addr, conf string, symbolic bool) *trapd {
 		t.Fatal(err)
 	}
 	args := []string{"-f", "-Lo", "-C", "-c", confPath, "-n", "-M", baseMIBDir(t) + ":" + mibDir(t)}
-	td := &trapd{addr: addr, out: &syncBuf{}, s: numericScheme}
+	td := &trapd{addr: addr, s: numericScheme}
 	if symbolic {
 		args = append(args, "-m", "SNMPv2-MIB:SIPSLB-SMI:SIPSLB-SERVERIRON-COMPAT-MIB")
 		td.s = symbolicScheme
@@ -45,22 +45,12 @@ func startTrapd(t *testing.T, addr, conf string, symbolic bool) *trapd {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	cmd := exec.CommandContext(ctx, "snmptrapd", args...)
 	cmd.Env = append(os.Environ(), "SNMPCONFPATH="+filepath.Join(dir, "noconf"), "SNMP_PERSISTENT_DIR="+filepath.Join(dir, "persist"))
-	cmd.Stdout, cmd.Stderr = td.out, td.out
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel() // kills it
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("snmptrapd %s output:\n%s", addr, tail(td.out.String(), 4000))
-		}
-	})
-	if !eventually(10*time.Second, func() bool {
-		return strings.Contains(td.out.String(), "NET-SNMP version") && harness.UDPBound(addr, trapPort)
+	td.p = harness.Start(t, "snmptrapd "+addr, cmd)
+	t.Cleanup(cancel)
+	if !harness.Eventually(10*time.Second, func() bool {
+		return strings.Contains(td.p.Output(), "NET-SNMP version") && harness.UDPBound(addr, trapPort)
 	}) {
-		t.Fatalf("snmptrapd on %s did not start:\n%s", addr, td.out.String())
+		t.Fatalf("snmptrapd on %s did not start:\n%s", addr, td.p.Output())
 	}
 	return td
 }
@@ -92,7 +82,7 @@ var symbolicScheme = scheme{
 // varbinds of one notification on one line, separated by tabs.
 func (td *trapd) traps() [][]varbind {
 	var out [][]varbind
-	for _, line := range strings.Split(td.out.String(), "\n") {
+	for _, line := range strings.Split(td.p.Output(), "\n") {
 		if !strings.Contains(line, td.s.trapOID+" = ") {
 			continue
 		}
@@ -157,7 +147,7 @@ func TestTrapsOnHealthChange(t *testing.T) {
 	u1 := uas(t, "uas1", ip(n, 11))
 	uas(t, "uas2", ip(n, 12))
 	l := startLB(t, t.TempDir())
-	l.configure(t, agentLines(vip)...)
+	l.Configure(t, agentLines(vip)...)
 	m := newManager(t, fmt.Sprintf("%s:%d", vip, snmpPort))
 	waitAgent(t, m)
 	id, _, _ := engine(t, m)
@@ -168,7 +158,7 @@ func TestTrapsOnHealthChange(t *testing.T) {
 	rx2 := startTrapd(t, ip(n, 200), "disableAuthorization yes\n", true)
 	rx3 := startTrapd(t, ip(n, 201), fmt.Sprintf("createUser -e 0x%X %s SHA %s AES %s\nauthUser log %s priv\n",
 		id, userPriv, authPass, privPass, userPriv), false)
-	l.configure(t,
+	l.Configure(t,
 		fmt.Sprintf("snmp-server host %s version 2c traps-e2e port %d", ip(n, 200), trapPort),
 		fmt.Sprintf("snmp-server host %s version 3 %s port %d", ip(n, 201), userPriv, trapPort),
 		"snmp-server enable traps",
@@ -177,16 +167,16 @@ func TestTrapsOnHealthChange(t *testing.T) {
 		"server sip-keepalive retries 2",
 		"server sip-keepalive rise 2",
 	)
-	l.configure(t, farmLines(n)...)
+	l.Configure(t, farmLines(n)...)
 
 	states := func() string {
 		var s []string
-		for _, r := range parseShowReal(t, l.cli(t, "show server real")) {
+		for _, r := range parseShowReal(t, l.CLI(t, "show server real")) {
 			s = append(s, r.name+"="+r.state)
 		}
 		return strings.Join(s, " ")
 	}
-	if !eventually(10*time.Second, func() bool { return states() == "rs1=ACT rs2=ACT" }) {
+	if !harness.Eventually(10*time.Second, func() bool { return states() == "rs1=ACT rs2=ACT" }) {
 		t.Fatalf("real servers not both active after 10 s: %s", states())
 	}
 	time.Sleep(1500 * time.Millisecond) // a boot trap would be here by now
@@ -197,10 +187,10 @@ func TestTrapsOnHealthChange(t *testing.T) {
 	}
 
 	// rs1 dies: port down, then server down (its only port).
-	u1.kill()
+	u1.Kill()
 	down := []wantTrap{{"portDown", 5060}, {"serverDown", 0}}
 	for _, rx := range []*trapd{rx2, rx3} {
-		if !eventually(15*time.Second, func() bool { return len(rx.traps()) >= len(down) }) {
+		if !harness.Eventually(15*time.Second, func() bool { return len(rx.traps()) >= len(down) }) {
 			t.Fatalf("snmptrapd %s: %d traps 15 s after rs1 died, want %d (show: %s)", rx.addr, len(rx.traps()), len(down), states())
 		}
 	}
@@ -212,7 +202,7 @@ func TestTrapsOnHealthChange(t *testing.T) {
 	uas(t, "uas1-again", ip(n, 11))
 	all := append(down, wantTrap{"portUp", 5060}, wantTrap{"serverUp", 0})
 	for _, rx := range []*trapd{rx2, rx3} {
-		if !eventually(15*time.Second, func() bool { return len(rx.traps()) >= len(all) }) {
+		if !harness.Eventually(15*time.Second, func() bool { return len(rx.traps()) >= len(all) }) {
 			t.Fatalf("snmptrapd %s: %d traps 15 s after rs1 returned, want %d (show: %s)", rx.addr, len(rx.traps()), len(all), states())
 		}
 	}

@@ -102,7 +102,7 @@ func TestUSM(t *testing.T) {
 	const n = 2
 	dir := t.TempDir()
 	l := startLB(t, dir)
-	l.configure(t, agentLines(ip(n, 100))...)
+	l.Configure(t, agentLines(ip(n, 100))...)
 	m := newManager(t, fmt.Sprintf("%s:%d", ip(n, 100), snmpPort))
 	waitAgent(t, m)
 
@@ -170,8 +170,8 @@ func TestUSM(t *testing.T) {
 
 	// snmpEngineBoots: +1 across a restart on the same state dir, same
 	// engine ID, and the v3 keys saved as localized keys still work.
-	l.cli(t, "write memory")
-	l.stop(t)
+	l.CLI(t, "write memory")
+	l.Stop(t)
 	startLB(t, dir)
 	waitAgent(t, m)
 	id2, boots2, _ := engine(t, m)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // TestPasswordHashLogin: a password typed once is saved only as its hash
@@ -15,13 +17,13 @@ import (
 // `password-hash` line alone, and the same password logs in while a wrong
 // one is still refused. Without this a saved box would lock its admins out.
 func TestPasswordHashLogin(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	dir := t.TempDir()
 	d := boot(t, dir, startupConfig(port), port)
-	d.cli(t, "write memory")
-	d.stop()
+	d.CLI(t, "write memory")
+	d.Stop(t)
 
 	saved, err := os.ReadFile(filepath.Join(dir, "startup-config"))
 	if err != nil {
@@ -44,7 +46,7 @@ func TestPasswordHashLogin(t *testing.T) {
 // that address only; the same port on another loopback address is closed,
 // so an appliance can keep SSH off its data-side addresses.
 func TestListenAddressOnly(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	const other = "127.41.0.77"
 	port := freePort(t, serverIP)

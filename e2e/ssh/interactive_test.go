@@ -12,6 +12,8 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/hinshun/vt10x"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // screen is `ssh -tt` on a pty of the test's, seen through a VT100
@@ -167,7 +169,7 @@ func ptySize(pid int) (rows, cols int, err error) {
 // mode, window changes reaching the CLI's pty, show users listing the SSH
 // session, and a read-only user refused configure terminal.
 func TestInteractive(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	d := boot(t, "", startupConfig(port), port)
@@ -196,14 +198,14 @@ func TestInteractive(t *testing.T) {
 
 	// The window size set at login, then a change, reach the CLI's pty.
 	var kids []int
-	waitFor(t, "the sipslb cli child", func() bool { kids = cliChildren(t, d.cmd.Process.Pid); return len(kids) == 1 })
+	harness.WaitFor(t, 15*time.Second, "the sipslb cli child", func() bool { kids = cliChildren(t, d.Cmd.Process.Pid); return len(kids) == 1 })
 	if r, c, err := ptySize(kids[0]); err != nil || r != 30 || c != 100 {
 		t.Errorf("CLI pty size %dx%d (%v), want 30x100", r, c, err)
 	}
 	if err := pty.Setsize(s.ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "window change on the CLI's pty", func() bool {
+	harness.WaitFor(t, 15*time.Second, "window change on the CLI's pty", func() bool {
 		r, c, _ := ptySize(kids[0])
 		return r == 40 && c == 120
 	})
@@ -220,7 +222,7 @@ func TestInteractive(t *testing.T) {
 	if code := s.waitExit(); code != 0 {
 		t.Errorf("ssh exit %d after logout; screen:\n%s", code, s.text())
 	}
-	waitFor(t, "the CLI child to be gone", func() bool { return len(cliChildren(t, d.cmd.Process.Pid)) == 0 })
+	harness.WaitFor(t, 15*time.Second, "the CLI child to be gone", func() bool { return len(cliChildren(t, d.Cmd.Process.Pid)) == 0 })
 
 	// A read-only user: user exec, enable keeps privilege 5, config refused.
 	s2 := startTTY(t, d, client{u: ro, password: ro.password, from: "127.41.0.6"})

@@ -6,46 +6,20 @@ package ssh
 // after no ip ssh.
 
 import (
-	"context"
 	"io"
-	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
-
-// cli runs lines in one `sipslb cli -c` session on the daemon's control
-// socket (the way back in when SSH is off).
-func (d *lb) cli(t *testing.T, lines ...string) string {
-	t.Helper()
-	args := []string{"cli", "--state-dir", d.dir}
-	for _, ln := range lines {
-		args = append(args, "-c", ln)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("sipslb cli %q: %v\n%s", lines, err, out)
-	}
-	return string(out)
-}
-
-func (d *lb) accepts() bool {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort(serverIP, strconv.Itoa(d.port)), time.Second)
-	if err == nil {
-		c.Close()
-	}
-	return err == nil
-}
 
 // TestNoUserSSHKey: no username ro ssh-key KEY refuses that key from then
 // on (it was accepted before), while ro's password and admin's key still
 // log in.
 func TestNoUserSSHKey(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	d := boot(t, "", startupConfig(port), port)
@@ -75,7 +49,7 @@ func TestNoUserSSHKey(t *testing.T) {
 // closed after about a second; after ip ssh idle-timeout 0 a session idle
 // for 3 s is still open and still runs commands.
 func TestIdleTimeoutNever(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	d := boot(t, "", startupConfig(port, "ip ssh idle-timeout 1"), port)
@@ -101,7 +75,7 @@ func TestIdleTimeoutNever(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Hostname: lb1") {
 		t.Errorf("idle-timeout 0: after 3 s idle the session answered exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if n := strings.Count(d.log(), `msg="ssh: idle timeout"`); n != 1 {
+	if n := strings.Count(d.Log(), `msg="ssh: idle timeout"`); n != 1 {
 		t.Errorf("%d idle timeouts logged, want 1 (the idle-timeout 1 session)", n)
 	}
 }
@@ -110,7 +84,7 @@ func TestIdleTimeoutNever(t *testing.T) {
 // control socket, the way in left) makes the server listen again on the
 // same address and port, and logins work.
 func TestSSHBackOn(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	d := boot(t, "", startupConfig(port), port)
@@ -120,8 +94,8 @@ func TestSSHBackOn(t *testing.T) {
 	if d.accepts() {
 		t.Fatalf("no ip ssh: port %d still accepts", port)
 	}
-	d.cli(t, "configure terminal", "ip ssh", "end")
-	waitFor(t, "the SSH port to accept again after ip ssh", d.accepts)
+	d.CLI(t, "configure terminal", "ip ssh", "end")
+	harness.WaitFor(t, 15*time.Second, "the SSH port to accept again after ip ssh", d.accepts)
 	r := d.ssh(client{u: admin}, "show running-config")
 	if r.code != 0 {
 		t.Fatalf("key login after ip ssh: exit %d\n%s", r.code, r.stderr)

@@ -45,25 +45,6 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// missing fails the test for an absent tool: CI installs everything
-// (scripts/install-deps.sh), so there a missing peer is a broken CI, not a
-// reason to skip. Outside CI a developer may turn it into a loud skip with
-// SIPSLB_E2E_SKIP_MISSING=1.
-func missing(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("CI") == "" && os.Getenv("SIPSLB_E2E_SKIP_MISSING") == "1" {
-		t.Skip("SKIPPED LOUDLY: " + why)
-	}
-	t.Fatalf("%s; scripts/install-deps.sh installs it (outside CI, SIPSLB_E2E_SKIP_MISSING=1 skips instead)", why)
-}
-
-func needSSH(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		missing(t, "OpenSSH client (ssh) not installed (Debian package openssh-client)")
-	}
-}
-
 // freePort finds a TCP port free on ip.
 func freePort(t *testing.T, ip string) int {
 	t.Helper()
@@ -73,16 +54,6 @@ func freePort(t *testing.T, ip string) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// lb is a running `sipslb boot` with its SSH server on serverIP:port.
-type lb struct {
-	t       *testing.T
-	dir     string
-	port    int
-	cmd     *exec.Cmd
-	logPath string
-	exited  chan struct{}
 }
 
 // user is a login the test made: a password and a key file.
@@ -118,6 +89,22 @@ func users(t *testing.T) {
 	}
 }
 
+// lb is a running `sipslb boot` whose SSH server listens on serverIP:port.
+type lb struct {
+	*harness.LB
+	t    *testing.T
+	port int
+}
+
+// accepts reports whether the SSH port takes a TCP connection.
+func (d *lb) accepts() bool {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(serverIP, strconv.Itoa(d.port)), time.Second)
+	if err == nil {
+		c.Close()
+	}
+	return err == nil
+}
+
 // startupConfig is a config with both users, SSH on serverIP:port, and
 // extra lines.
 func startupConfig(port int, extra ...string) string {
@@ -137,72 +124,11 @@ func startupConfig(port int, extra ...string) string {
 // (or on dir when given) and waits for its control socket and SSH port.
 func boot(t *testing.T, dir, text string, port int, env ...string) *lb {
 	t.Helper()
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if text != "" {
-		if err := os.WriteFile(filepath.Join(dir, "startup-config"), []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d := &lb{t: t, dir: dir, port: port, logPath: filepath.Join(t.TempDir(), "daemon.log"), exited: make(chan struct{})}
-	logf, err := os.Create(d.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	d.cmd = exec.Command(bin, "boot", "--state-dir", dir)
+	d := &lb{t: t, port: port}
 	// SIPSLB_TEST_SSH is cleared: these daemons are the ones that serve SSH.
-	d.cmd.Env = append(append(os.Environ(), "SIPSLB_TEST_SSH="), env...)
-	d.cmd.Stderr = logf // a file: what is logged before READY is there when READY arrives
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { d.cmd.Wait(); close(d.exited) }()
-	t.Cleanup(d.stop)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", net.JoinHostPort(serverIP, strconv.Itoa(port)), time.Second)
-		if err == nil {
-			c.Close()
-			return d
-		}
-		select {
-		case <-d.exited:
-			t.Fatalf("daemon exited; log:\n%s", d.log())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("SSH port %d not up after 15s; log:\n%s", port, d.log())
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
-func (d *lb) log() string {
-	b, _ := os.ReadFile(d.logPath)
-	return string(b)
-}
-
-func (d *lb) stop() {
-	select {
-	case <-d.exited:
-		return
-	default:
-	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-d.exited:
-	case <-time.After(10 * time.Second):
-		d.cmd.Process.Kill()
-		<-d.exited
-	}
-	if strings.Contains(d.log(), "WARNING: DATA RACE") { // GOFLAGS=-race builds a racy daemon
-		d.t.Errorf("the daemon reported a data race")
-	}
-	if d.t.Failed() {
-		d.t.Logf("daemon log:\n%s", d.log())
-	}
+	d.LB = harness.StartLB(t, bin, harness.Options{Dir: dir, StartupConfig: text,
+		Env: append([]string{"SIPSLB_TEST_SSH="}, env...), Ready: d.accepts})
+	return d
 }
 
 // result is one ssh run.

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // notifySocket is a NOTIFY_SOCKET of the test's own that records every
@@ -98,7 +100,7 @@ func TestNotify(t *testing.T) {
 	// READY comes once, after startup-config is applied and SSH listens,
 	// with a status line.
 	ready := ns.waitFor(t, 0, "READY=1")
-	log := d.log()
+	log := d.Log()
 	contains(t, "daemon log at READY", log, "startup-config applied", "ssh: listening")
 	msg := ns.all()[ready].text
 	contains(t, "READY message", msg, "STATUS=1 VIPs, ", " real ports up, ssh on "+serverIP+":"+strconv.Itoa(port))
@@ -120,7 +122,7 @@ func TestNotify(t *testing.T) {
 
 	// SIGHUP: RELOADING=1, then READY=1 again.
 	from := len(ns.all())
-	d.cmd.Process.Signal(syscall.SIGHUP)
+	d.Cmd.Process.Signal(syscall.SIGHUP)
 	rl := ns.waitFor(t, from, "RELOADING=1")
 	if !strings.Contains(ns.all()[rl].text, "MONOTONIC_USEC=") {
 		t.Errorf("RELOADING without MONOTONIC_USEC: %q", ns.all()[rl].text)
@@ -128,21 +130,21 @@ func TestNotify(t *testing.T) {
 	ns.waitFor(t, rl+1, "READY=1")
 
 	// Wedge the control loop: the pings stop.
-	d.cmd.Process.Signal(syscall.SIGUSR1)
+	d.Cmd.Process.Signal(syscall.SIGUSR1)
 	time.Sleep(time.Second) // a check in flight may still pass
 	start := time.Now()
 	time.Sleep(3 * time.Second)
 	if n := ns.count("WATCHDOG=1", start, time.Now()); n != 0 {
 		t.Errorf("%d WATCHDOG=1 while the control loop was wedged", n)
 	}
-	contains(t, "daemon log", d.log(), "watchdog: health check failing", "command interpreter busy")
+	contains(t, "daemon log", d.Log(), "watchdog: health check failing", "command interpreter busy")
 
 	// SIGTERM: STOPPING=1.
 	from = len(ns.all())
-	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.Cmd.Process.Signal(syscall.SIGTERM)
 	ns.waitFor(t, from, "STOPPING=1")
 	select {
-	case <-d.exited:
+	case <-d.Exited():
 	case <-time.After(10 * time.Second):
 		t.Error("daemon did not exit on SIGTERM while wedged")
 	}
@@ -168,9 +170,9 @@ func TestNotifyWorkerWedged(t *testing.T) {
 		t.Errorf("%d WATCHDOG=1 in 3s while idle at WATCHDOG_USEC=1s, want about 6", n)
 	}
 
-	d.cmd.Process.Signal(syscall.SIGUSR1)
-	waitFor(t, "the watchdog check to fail", func() bool {
-		return strings.Contains(d.log(), "watchdog: health check failing")
+	d.Cmd.Process.Signal(syscall.SIGUSR1)
+	harness.WaitFor(t, 15*time.Second, "the watchdog check to fail", func() bool {
+		return strings.Contains(d.Log(), "watchdog: health check failing")
 	})
 	time.Sleep(time.Second) // a check in flight may still have passed
 	start := time.Now()
@@ -178,22 +180,22 @@ func TestNotifyWorkerWedged(t *testing.T) {
 	if n := ns.count("WATCHDOG=1", start, time.Now()); n != 0 {
 		t.Errorf("%d WATCHDOG=1 while a data path worker was wedged", n)
 	}
-	log := d.log()
+	log := d.Log()
 	contains(t, "daemon log", log, "test hook: data path worker wedged on purpose",
 		"data path: proxy worker ", " of 127.41.9.100:5060 has not run for ")
 	if strings.Contains(log, "command interpreter busy") {
 		t.Errorf("the control loop was reported, not the data path:\n%s", log)
 	}
 	// The control loop is fine: a command still runs.
-	if out, err := exec.Command(bin, "cli", "--state-dir", d.dir, "-c", "show version").CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, "cli", "--state-dir", d.Dir, "-c", "show version").CombinedOutput(); err != nil {
 		t.Errorf("show version while a worker is wedged: %v\n%s", err, out)
 	}
 
 	from := len(ns.all())
-	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.Cmd.Process.Signal(syscall.SIGTERM)
 	ns.waitFor(t, from, "STOPPING=1")
 	select {
-	case <-d.exited:
+	case <-d.Exited():
 	case <-time.After(10 * time.Second):
 		t.Error("daemon did not exit on SIGTERM with a wedged worker")
 	}

@@ -3,19 +3,19 @@ package ssh
 import (
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // TestOneShot: key and password logins run a command and exit with its
 // status; privilege and credentials are enforced.
 func TestOneShot(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	d := boot(t, "", startupConfig(port), port)
@@ -67,13 +67,13 @@ func TestOneShot(t *testing.T) {
 			}
 		})
 	}
-	contains(t, "daemon log", d.log(), `msg="ssh: login failed" user=admin`, `msg="ssh: login failed" user=mallory`)
+	contains(t, "daemon log", d.Log(), `msg="ssh: login failed" user=admin`, `msg="ssh: login failed" user=mallory`)
 }
 
 // TestNoSuperUserNoLogin: with no privilege-0 user every login is refused,
 // even a read-only user's correct password, and the log says why.
 func TestNoSuperUserNoLogin(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	text := strings.Join([]string{
@@ -91,14 +91,14 @@ func TestNoSuperUserNoLogin(t *testing.T) {
 		}
 		contains(t, "ssh stderr (banner)", r.stderr, "sipslb: no privilege-0 user is configured, so every SSH login is refused.")
 	}
-	contains(t, "daemon log", d.log(), "no privilege-0 user is configured")
+	contains(t, "daemon log", d.Log(), "no privilege-0 user is configured")
 }
 
 // TestThrottle: after 5 failed passwords from one address, its next
 // attempt waits at least 2 s even with the right password; another
 // address logs in at once.
 func TestThrottle(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	d := boot(t, "", startupConfig(port), port)
@@ -128,7 +128,7 @@ func TestThrottle(t *testing.T) {
 	if r2.took >= 2*time.Second || r2.took >= r.took {
 		t.Errorf("other address took %v (throttled one %v): it was delayed too", r2.took, r.took)
 	}
-	log := d.log()
+	log := d.Log()
 	contains(t, "daemon log", log, `msg="ssh: login attempt throttled" from=127.41.0.2`, "failures=5")
 	if strings.Contains(log, "throttled\" from=127.41.0.3") {
 		t.Errorf("127.41.0.3 was throttled:\n%s", log)
@@ -138,11 +138,9 @@ func TestThrottle(t *testing.T) {
 // TestHostKeyKept: the host key is made once (0600) and survives a
 // restart; ssh-keyscan sees the same key.
 func TestHostKeyKept(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
-	if _, err := exec.LookPath("ssh-keyscan"); err != nil {
-		missing(t, "ssh-keyscan not installed (Debian package openssh-client)")
-	}
+	harness.NeedTools(t, "ssh-keyscan")
 	port := freePort(t, serverIP)
 	dir := t.TempDir()
 	d := boot(t, dir, startupConfig(port), port)
@@ -158,7 +156,7 @@ func TestHostKeyKept(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("host key file: %v %v", st, err)
 	}
-	d.stop()
+	d.Stop(t)
 	boot(t, dir, "", port)
 	if again := scan(); again != first {
 		t.Errorf("host key changed across a restart:\n%s\n%s", first, again)
@@ -168,7 +166,7 @@ func TestHostKeyKept(t *testing.T) {
 // TestLiveReconfigure: changing the port rebinds at once; removing a user
 // closes their open session; no ip ssh stops listening.
 func TestLiveReconfigure(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	d := boot(t, "", startupConfig(port), port)
@@ -188,7 +186,7 @@ func TestLiveReconfigure(t *testing.T) {
 	// ro sits in a pty-less shell; admin removes ro; ro's session ends.
 	args, _ := client{u: ro}.args(newPort)
 	sh := startCmd(t, "ssh", append(args, "-T", serverIP)...)
-	waitFor(t, "ro's session in show users", func() bool {
+	harness.WaitFor(t, 15*time.Second, "ro's session in show users", func() bool {
 		return strings.Contains(d.ssh(client{u: admin}, "show users").stdout, "ro ")
 	})
 	if r := d.ssh(client{u: admin}, "configure terminal\nno username ro"); r.code != 0 {
@@ -210,7 +208,7 @@ func TestLiveReconfigure(t *testing.T) {
 // TestIdleTimeout: a session with no input is closed after ip ssh
 // idle-timeout, with a message.
 func TestIdleTimeout(t *testing.T) {
-	needSSH(t)
+	harness.NeedTools(t, "ssh")
 	users(t)
 	port := freePort(t, serverIP)
 	d := boot(t, "", startupConfig(port, "ip ssh idle-timeout 2"), port)
@@ -225,7 +223,7 @@ func TestIdleTimeout(t *testing.T) {
 	if took < 2*time.Second {
 		t.Errorf("closed after %v, before the 2s idle timeout", took)
 	}
-	contains(t, "daemon log", d.log(), `msg="ssh: idle timeout" user=admin`)
+	contains(t, "daemon log", d.Log(), `msg="ssh: idle timeout" user=admin`)
 }
 
 // TestSSHTestKnob: SIPSLB_TEST_SSH=off (set by the harnesses of packages
@@ -235,28 +233,9 @@ func TestSSHTestKnob(t *testing.T) {
 	users(t)
 	port := freePort(t, serverIP)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "startup-config"), []byte(startupConfig(port)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	logPath := filepath.Join(t.TempDir(), "daemon.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	cmd := exec.Command(bin, "boot", "--state-dir", dir)
-	cmd.Env = append(os.Environ(), "SIPSLB_TEST_SSH=off")
-	cmd.Stderr = logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-	waitFor(t, "the daemon to be ready", func() bool {
-		b, _ := os.ReadFile(logPath)
-		return strings.Contains(string(b), "sipslb ready")
-	})
-	b, _ := os.ReadFile(logPath)
-	contains(t, "daemon log", string(b), "ssh disabled by the test knob SIPSLB_TEST_SSH=off")
+	d := harness.StartLB(t, bin, harness.Options{Dir: dir, StartupConfig: startupConfig(port), Env: []string{"SIPSLB_TEST_SSH=off"}})
+	harness.WaitFor(t, 15*time.Second, "the daemon to be ready", func() bool { return strings.Contains(d.Log(), "sipslb ready") })
+	contains(t, "daemon log", d.Log(), "ssh disabled by the test knob SIPSLB_TEST_SSH=off")
 	if c, err := net.DialTimeout("tcp", net.JoinHostPort(serverIP, strconv.Itoa(port)), time.Second); err == nil {
 		c.Close()
 		t.Errorf("port %d accepts with SIPSLB_TEST_SSH=off", port)

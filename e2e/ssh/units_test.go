@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // repoRoot is two levels up from this package.
@@ -23,7 +25,7 @@ func stageRoot(t *testing.T, withBinary bool) string {
 	root := t.TempDir()
 	sysUnits := "/lib/systemd/system"
 	if _, err := os.Stat(filepath.Join(sysUnits, "sysinit.target")); err != nil {
-		missing(t, "no systemd unit directory at "+sysUnits+" to stage (Debian package systemd)")
+		t.Fatal("no systemd unit directory at " + sysUnits + " to stage (Debian package systemd; `make deps` installs it)")
 	}
 	for _, c := range [][]string{
 		{"cp", "-a", filepath.Join(repoRoot(t), "rootfs") + "/.", root},
@@ -54,11 +56,9 @@ func verify(t *testing.T, root string, units ...string) (string, error) {
 // TestUnitsVerify: systemd-analyze verify passes on the units in a staged
 // root, and does catch what is wrong with them (no binary, a bad key).
 func TestUnitsVerify(t *testing.T) {
-	if _, err := exec.LookPath("systemd-analyze"); err != nil {
-		missing(t, "systemd-analyze not installed (Debian package systemd); units not verified")
-	}
+	harness.NeedTools(t, "systemd-analyze")
 	if _, err := os.Stat("/bin/kill"); err != nil {
-		missing(t, "/bin/kill (ExecReload) not installed (Debian package procps)")
+		t.Fatal("/bin/kill (ExecReload) not installed (Debian package procps; `make deps` installs it)")
 	}
 	units := []string{"sipslb.service", "sipslb-console.service"}
 	root := stageRoot(t, true)

@@ -1,6 +1,43 @@
-// Package harness holds what every end-to-end test package needs the same
-// way: the sipslb binary built once per package, and a look at the
-// kernel's UDP socket table to know when a peer is listening.
+// Package harness is what every end-to-end test package shares: it builds
+// sipslb once per package, runs the daemon and its CLI, runs SIPp and other
+// peers as background processes, waits for conditions with a bound, and
+// fails a test whose tool is missing. Tests send traffic only to
+// 127.0.0.0/8, ::1 or network namespaces they create and delete.
+//
+// A package's TestMain builds the binary:
+//
+//	var bin string
+//
+//	func TestMain(m *testing.M) {
+//		os.Setenv("SIPSLB_TEST_SSH", "off") // these daemons never take port 22
+//		harness.Main(m, "mypkg", &bin)
+//	}
+//
+// A test boots a daemon on a fresh state directory, configures it through
+// `sipslb cli -c` and reads show output; the daemon is stopped (and its
+// log printed if the test failed) at cleanup:
+//
+//	func TestSomething(t *testing.T) {
+//		harness.NeedTools(t, "sipp")          // fails (never skips) if missing
+//		l := harness.StartLB(t, bin, harness.Options{})
+//		l.Configure(t, "server real rs1 127.77.9.11", "port sip", "exit")
+//		out := l.CLI(t, "show server real")   // fails the test on exit != 0
+//		_, errOut, code := l.Run("shwo version") // a line expected to fail
+//		uas := harness.StartSIPp(t, "rs1", "-sf", harness.Scenario("uas.xml"),
+//			"-i", "127.77.9.11", "-p", "5060", "-aa", "-mi", "127.77.9.11")
+//		harness.WaitUDP(t, "127.77.9.11", 5060)
+//		harness.WaitFor(t, 10*time.Second, "rs1 up", func() bool {
+//			return strings.Contains(l.CLI(t, "show server real rs1"), "ACT")
+//		})
+//		...
+//	}
+//
+// What is where: Main and MainWith (build once), StartLB / LB (the daemon:
+// CLI, Run, Configure, Log, Signal, Stop, Exited), Start / Proc (any
+// background process), StartSIPp / SIPp (SIPp in its own directory: Wait,
+// Stop, Stats, Counts, Files), WaitFor, Eventually and WaitUDP (bounded
+// waits), NeedTools and NeedRoot (the only allowed skip is "not root"),
+// Scenario, LastRow, Tail and SyncBuffer (small helpers).
 package harness
 
 import (
