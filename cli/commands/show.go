@@ -226,6 +226,13 @@ func showSIPStats(m *parse.Match) error {
 			fmt.Fprintf(c.out, "  Dialogs total: %d\n", ps.Placed)
 		}
 	}
+	// Frames the dsr data path dropped before they had a VIP port are
+	// counted on the data interface, not on any port above.
+	if c.cfg.DataIf.Configured() {
+		fmt.Fprintf(c.out, "DSR data interface %s\n", c.cfg.DataIf.Name)
+		printCounts[reason.Frame](c.out, "Frames dropped", st.DSR.Drops[:])
+		fmt.Fprintf(c.out, "  Fragments forwarded: %d\n", st.DSR.Fragments)
+	}
 	return nil
 }
 

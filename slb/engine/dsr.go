@@ -12,6 +12,7 @@ import (
 	"sipslb/slb/config"
 	"sipslb/slb/dataplane/dsr"
 	"sipslb/slb/health"
+	"sipslb/slb/status"
 )
 
 // DSRDriver opens data interfaces for the dsr data path. The engine
@@ -276,12 +277,12 @@ func (d *dsrPart) listening() []netip.AddrPort {
 	return nil
 }
 
-// DSRCounters reads the frame-level counters of the dsr data path, by
-// dsr.FrameReason name, plus "fragments-forwarded".
-func (e *Engine) DSRCounters() map[string]uint64 {
-	out := map[string]uint64{"fragments-forwarded": e.dsr.counters.Fragments.Load()}
-	for i := 1; i < dsr.NumFrameReasons; i++ {
-		out[dsr.FrameReason(i).String()] = e.dsr.counters.Drops[i].Load()
+// readCounters reads the dsr data interface's frame counters.
+func (d *dsrPart) readCounters() status.DSR {
+	var out status.DSR
+	for i := range out.Drops {
+		out.Drops[i] = d.counters.Drops[i].Load()
 	}
+	out.Fragments = d.counters.Fragments.Load()
 	return out
 }

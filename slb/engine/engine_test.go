@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sipslb/slb/config"
+	"sipslb/slb/reason"
 )
 
 func cfgWith(vips ...string) *config.Config {
@@ -130,5 +131,19 @@ func TestHealthEventRebuildsPool(t *testing.T) {
 	routes, err := e.SIPHash("abc@host", "")
 	if err != nil || len(routes) != 2 || routes[0].Real != "rs2" || routes[0].Via != "hash" {
 		t.Errorf("SIPHash: %+v %v", routes, err)
+	}
+}
+
+// The dsr data interface's frame counters reach the status snapshot, so
+// show and SNMP can report drops that no VIP port counts.
+func TestStatusCarriesDSRFrameCounters(t *testing.T) {
+	e := newEngine(t)
+	e.dsr.counters.Drop(reason.FrameShort)
+	e.dsr.counters.Drop(reason.FrameShort)
+	e.dsr.counters.Drop(reason.FrameNoVPort)
+	e.dsr.counters.Fragments.Add(3)
+	d := e.Status().DSR
+	if d.Drops[reason.FrameShort] != 2 || d.Drops[reason.FrameNoVPort] != 1 || d.Fragments != 3 {
+		t.Errorf("status DSR %+v, want short 2, no-vport 1, fragments 3", d)
 	}
 }

@@ -36,6 +36,7 @@ func (e *Engine) Status() *status.Snapshot {
 		Workers: e.workers, Procs: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU(),
 		Reals:    map[string]*status.Real{},
 		Virtuals: map[string]*status.Virtual{},
+		DSR:      e.dsr.readCounters(),
 	}
 	if dt := st.Dialogs; dt != nil {
 		ds := dt.Stats()

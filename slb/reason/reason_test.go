@@ -33,3 +33,24 @@ func TestAppendOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestFramesAppendOnly(t *testing.T) {
+	released := []string{"ok", "short", "not-ipv4", "bad-ip", "not-udp", "bad-udp", "no-vport", "frag-orphan", "send-error"}
+	if NumFrames < len(released) {
+		t.Fatalf("%d frame reasons, %d released: one was removed", NumFrames, len(released))
+	}
+	seen := map[string]bool{}
+	for i := range NumFrames {
+		n := Frame(i).String()
+		if i < len(released) && n != released[i] {
+			t.Errorf("frame reason %d is %q, was %q in a release: append new ones at the end", i, n, released[i])
+		}
+		if n == "unknown" || seen[n] {
+			t.Errorf("frame reason %d has name %q (unknown or duplicate)", i, n)
+		}
+		seen[n] = true
+	}
+	if Frame(NumFrames).String() != "unknown" {
+		t.Error("out-of-range frame reason must read unknown")
+	}
+}

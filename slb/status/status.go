@@ -2,7 +2,8 @@
 // health of every real port and the traffic counters of every real and
 // virtual port. The engine fills a Snapshot; show commands and the SNMP
 // agent read it. It has no behaviour. It imports only leaves whose types
-// it carries: counters indexed by slb/sip.Method and slb/reason.Reason, so
+// it carries: counters indexed by slb/sip.Method, slb/reason.Reason and
+// slb/reason.Frame, so
 // show and SNMP name and number them from the same enums as the data path.
 package status
 
@@ -27,6 +28,16 @@ type Snapshot struct {
 	Virtuals             map[string]*Virtual
 	// DialogTable is the dialog table as a whole, shared by every VIP port.
 	DialogTable DialogTable
+	// DSR is the dsr data interface's own counters (zero without one).
+	DSR DSR
+}
+
+// DSR is what the dsr data path counts before a frame has a VIP port:
+// frames dropped by reason.Frame, and later IP fragments forwarded after
+// their first. Drops after the VIP port is known are the VIP port's.
+type DSR struct {
+	Drops     [reason.NumFrames]uint64 // by reason.Frame (reason.FrameOK stays 0)
+	Fragments uint64
 }
 
 // DialogTable is the size and the bound of the dialog table.

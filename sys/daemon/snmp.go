@@ -151,7 +151,7 @@ func serverChanged(others []status.Health) bool {
 // SNMP and `show` read the very same counters.
 func (s *snmpService) view() *snmp.View {
 	c, st := s.cfg(), s.st()
-	v := &snmp.View{}
+	v := &snmp.View{DSR: st.DSR}
 	for _, r := range c.Reals {
 		sr := snmp.Real{Name: r.Name, Addr: r.Addr, AdminUp: !r.Disabled, Weight: uint32(r.Weight), MaxConns: uint32(r.MaxConn),
 			Health: status.Unknown}

@@ -29,10 +29,15 @@ func TestViewCounters(t *testing.T) {
 			5070: {Health: status.Up, Dialogs: 1, Placed: 10, PeakDialogs: 4, Drops: 1},
 		}}},
 		Virtuals: map[string]*status.Virtual{"vip": {Ports: map[uint16]*status.VirtualPort{5060: vp}}},
+		DSR:      status.DSR{Fragments: 6},
 	}
+	st.DSR.Drops[reason.FrameNoVPort] = 3
 	s := &snmpService{cfg: func() *config.Config { return cfg }, st: func() *status.Snapshot { return st }}
 	v := s.view()
 	p := v.Virtuals[0].Ports[0]
+	if v.DSR != st.DSR {
+		t.Errorf("served dsr frame counters %+v, counted %+v", v.DSR, st.DSR)
+	}
 	if p.Requests != vp.Requests || p.Drops != vp.Drops {
 		t.Errorf("served requests %v drops %v, counted %v %v", p.Requests, p.Drops, vp.Requests, vp.Drops)
 	}

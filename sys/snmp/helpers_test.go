@@ -34,6 +34,12 @@ const (
 	privPass      = "priv-pass-456"
 )
 
+// dsrDrops are fakeView's dsr frame drops: 3 no-vport, 1 send-error.
+var dsrDrops = func() (d [reason.NumFrames]uint64) {
+	d[reason.FrameNoVPort], d[reason.FrameSendError] = 3, 1
+	return d
+}()
+
 func fakeView() *View {
 	vp := VirtualPort{Port: 5060, AdminUp: true, CurDialogs: 3, Dialogs: 42, PeakDialog: 9}
 	vp.Drops[reason.NoServer] = 5
@@ -57,6 +63,7 @@ func fakeView() *View {
 			{Virtual: "vip1", VPort: 5060, Real: "sip2", RPort: 5060},
 			{Virtual: "vip1", VPort: 5060, Real: "sip1", RPort: 5060},
 		},
+		DSR: status.DSR{Drops: dsrDrops, Fragments: 11},
 	}
 }
 

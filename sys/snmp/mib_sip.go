@@ -149,10 +149,31 @@ func sipTables() []node {
 						continue
 					}
 					rows = append(rows, row{idx: idx, cells: []value{
-						upDown(p.AdminUp), integer(int(p.State) + 1), counter64(p.Requests),
+						upDown(p.AdminUp), integer(mibHealth(p.State)), counter64(p.Requests),
 						counter64(p.Responses), gauge32(p.CurDialogs), counter64(p.Dialogs),
 					}})
 				}
+			}
+			return rows
+		}},
+		// sipslbDsr: the dsr data interface's drops before a port was
+		// known (by reason.Frame, index value+1, ok never listed) and the
+		// fragments it forwarded.
+		&scalar{oid: oidSipObjects.Append(7, 1), fn: func(rc *reqCtx) value {
+			var n uint64
+			for _, c := range rc.view.DSR.Drops {
+				n += c
+			}
+			return counter64(n)
+		}},
+		&scalar{oid: oidSipObjects.Append(7, 2), fn: func(rc *reqCtx) value { return counter64(rc.view.DSR.Fragments) }},
+		&table{oid: oidSipObjects.Append(7, 3, 1), cols: []uint32{2, 3}, build: func(rc *reqCtx) []row {
+			var rows []row
+			for f, n := range rc.view.DSR.Drops {
+				if reason.Frame(f) == reason.FrameOK {
+					continue
+				}
+				rows = append(rows, row{idx: OID{uint32(f + 1)}, cells: []value{octets(reason.Frame(f).String()), counter64(n)}})
 			}
 			return rows
 		}},

@@ -99,6 +99,28 @@ func TestNetSNMPByName(t *testing.T) {
 	if err != nil || !hasLine(out, `SIPSLB-SIP-MIB::sipslbVportDropReasonName."vip1".5060.16 = STRING: bad-max-forwards`) {
 		t.Errorf("drop reason: %v\n%s", err, out)
 	}
+	// The dsr data interface: total, fragments, and the per-reason table
+	// (no-vport is reason.FrameNoVPort = 6, code 7; ok is never listed).
+	out, err = run(t, "snmpwalk", append(mibs, "-v2c", "-c", testCommunity, "-r1", "-t3", agentTarget(cfg), "SIPSLB-SIP-MIB::sipslbDsr")...)
+	if err != nil {
+		t.Fatalf("snmpwalk sipslbDsr: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		`SIPSLB-SIP-MIB::sipslbDsrDrops.0 = Counter64: 4`,
+		`SIPSLB-SIP-MIB::sipslbDsrFragments.0 = Counter64: 11`,
+		`SIPSLB-SIP-MIB::sipslbDsrDropReasonName.7 = STRING: no-vport`,
+		`SIPSLB-SIP-MIB::sipslbDsrDropCount.7 = Counter64: 3`,
+		`SIPSLB-SIP-MIB::sipslbDsrDropReasonName.9 = STRING: send-error`,
+		`SIPSLB-SIP-MIB::sipslbDsrDropCount.9 = Counter64: 1`,
+		`SIPSLB-SIP-MIB::sipslbDsrDropCount.2 = Counter64: 0`,
+	} {
+		if !hasLine(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "sipslbDsrDropReasonName.1 ") {
+		t.Errorf("the ok frame verdict is listed as a drop:\n%s", out)
+	}
 }
 
 // TestNetSNMPv1 checks the RFC 3584 rules: no Counter64 and noSuchName.

@@ -28,6 +28,8 @@ type View struct {
 	Reals    []Real
 	Virtuals []Virtual
 	Binds    []Bind
+	// DSR is the dsr data interface's frame counters (sipslbDsr).
+	DSR status.DSR
 }
 
 // Health values are slb/status.Health, the engine's own verdict; the SIP

@@ -69,7 +69,7 @@ func TestSendErrorIsDropOfItsServer(t *testing.T) {
 	if err := w.Step(); err != nil {
 		t.Fatal(err)
 	}
-	if n := c.Drops[FrameSendError].Load(); n != 1 {
+	if n := c.Drops[reason.FrameSendError].Load(); n != 1 {
 		t.Fatalf("%d frame send errors, want 1", n)
 	}
 	var drops uint64

@@ -20,7 +20,7 @@
 //     headers and its choice is kept in a small fixed table keyed by
 //     (source, destination, IP ID) for FragTTL; later fragments take the
 //     same MAC. A later fragment that arrives before its first fragment
-//     (or after the entry expired) is dropped and counted (FrameFragOrphan);
+//     (or after the entry expired) is dropped and counted (reason.FrameFragOrphan);
 //     the client's retransmission then goes through whole. Holding early
 //     fragments was judged not worth its buffers: Ethernet bridges and veth
 //     keep order within a flow.
@@ -37,6 +37,6 @@
 //     one goroutine.
 //   - Every frame ends in exactly one of forwarded or dropped, a drop being
 //     counted either on its VIP port (reason.Reason) or, when no VIP port is
-//     known, in Counters (FrameReason). No input panics (FuzzHandle).
+//     known, in Counters (reason.Frame). No input panics (FuzzHandle).
 //   - The routing state is read once per frame through one atomic pointer.
 package dsr

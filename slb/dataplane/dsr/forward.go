@@ -34,7 +34,7 @@ type Result struct {
 	// when the drop is a frame-level one, see Frame).
 	Reason reason.Reason
 	// Frame is the frame-level drop reason, when no VIP port was known.
-	Frame FrameReason
+	Frame reason.Frame
 	// Out is the rewritten frame (a prefix of the input: Ethernet padding
 	// is trimmed).
 	Out []byte
@@ -57,7 +57,7 @@ type Forwarder struct {
 	frags    fragTable
 }
 
-func (f *Forwarder) frameDrop(r FrameReason) Result {
+func (f *Forwarder) frameDrop(r reason.Frame) Result {
 	f.Counters.Drop(r)
 	return Result{Verdict: Dropped, Frame: r}
 }
@@ -72,21 +72,21 @@ func portDrop(sh *stats.Shard, r reason.Reason) Result {
 // = f.MAC, UDP checksum recomputed for unfragmented datagrams.
 func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) Result {
 	if len(fr) < ethLen+minIPHeader {
-		return f.frameDrop(FrameShort)
+		return f.frameDrop(reason.FrameShort)
 	}
 	if be16(fr[12:]) != etherTypeIP4 {
-		return f.frameDrop(FrameNotIPv4)
+		return f.frameDrop(reason.FrameNotIPv4)
 	}
 	ip := fr[ethLen:]
 	ihl := int(ip[0]&0xf) * 4
 	tot := int(be16(ip[2:]))
 	if ip[0]>>4 != 4 || ihl < minIPHeader || tot < ihl || tot > len(ip) {
-		return f.frameDrop(FrameBadIP)
+		return f.frameDrop(reason.FrameBadIP)
 	}
 	fr = fr[:ethLen+tot] // trim Ethernet padding
 	ip = ip[:tot]
 	if ip[9] != protoUDP {
-		return f.frameDrop(FrameNotUDP)
+		return f.frameDrop(reason.FrameNotUDP)
 	}
 	src, dst := addr4(ip[12:]), addr4(ip[16:])
 	ff := be16(ip[6:])
@@ -94,7 +94,7 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 	if ff&offsetMask != 0 {
 		e := f.frags.get(keyOf(src, dst, id), now)
 		if e == nil {
-			return f.frameDrop(FrameFragOrphan)
+			return f.frameDrop(reason.FrameFragOrphan)
 		}
 		f.rewrite(fr, e.mac)
 		f.Counters.Fragments.Add(1)
@@ -103,18 +103,18 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 	more := ff&flagMF != 0
 	udp := ip[ihl:]
 	if len(udp) < udpHeader {
-		return f.frameDrop(FrameBadUDP)
+		return f.frameDrop(reason.FrameBadUDP)
 	}
 	vp := st.VPorts[netip.AddrPortFrom(dst, be16(udp[2:]))]
 	if vp == nil || !vp.DSR {
-		return f.frameDrop(FrameNoVPort)
+		return f.frameDrop(reason.FrameNoVPort)
 	}
 	sh := vp.Stats.Shard(f.Worker)
 	payload := udp[udpHeader:]
 	if !more {
 		ul := int(be16(udp[4:]))
 		if ul < udpHeader || ul > len(udp) {
-			return f.frameDrop(FrameBadUDP)
+			return f.frameDrop(reason.FrameBadUDP)
 		}
 		udp = udp[:ul]
 		payload = udp[udpHeader:]

@@ -25,22 +25,22 @@ func TestHandleVerdicts(t *testing.T) {
 		mod    func(*config.VirtualPort)
 		want   Verdict
 		reason reason.Reason
-		fr     FrameReason
+		fr     reason.Frame
 	}{
 		{name: "invite forwarded", frame: func() []byte { return invite }, want: Forwarded},
 		{name: "keepalive forwarded by address", frame: func() []byte { return frame([]byte("\r\n\r\n")) }, want: Forwarded},
 		{name: "unresolved mac", frame: func() []byte { return invite }, nb: fakeNeighbors{}, reason: reason.NoMAC},
 		{name: "no server", frame: func() []byte { return invite }, mod: func(p *config.VirtualPort) { p.Binds = nil }, reason: reason.NoServer},
 		{name: "not sip", frame: func() []byte { return frame([]byte("hello")) }, reason: reason.Truncated},
-		{name: "short", frame: func() []byte { return invite[:20] }, fr: FrameShort},
-		{name: "arp ethertype", frame: func() []byte { f := clone(invite); f[12], f[13] = 8, 6; return f }, fr: FrameNotIPv4},
-		{name: "tcp", frame: func() []byte { f := clone(invite); f[ethLen+9] = 6; return f }, fr: FrameNotUDP},
-		{name: "ip total length beyond frame", frame: func() []byte { f := clone(invite); binary.BigEndian.PutUint16(f[ethLen+2:], 9000); return f }, fr: FrameBadIP},
-		{name: "ipv6 version", frame: func() []byte { f := clone(invite); f[ethLen] = 0x65; return f }, fr: FrameBadIP},
-		{name: "udp length beyond packet", frame: func() []byte { f := clone(invite); binary.BigEndian.PutUint16(f[ethLen+20+4:], 9000); return f }, fr: FrameBadUDP},
-		{name: "other port", frame: func() []byte { f := clone(invite); binary.BigEndian.PutUint16(f[ethLen+20+2:], 5070); return f }, fr: FrameNoVPort},
-		{name: "not a dsr port", frame: func() []byte { return invite }, mod: func(p *config.VirtualPort) { p.DSR = false }, fr: FrameNoVPort},
-		{name: "orphan fragment", frame: func() []byte { return fragments(frame(sipMsg("INVITE", "frag@x", 3000)), 1500)[1] }, fr: FrameFragOrphan},
+		{name: "short", frame: func() []byte { return invite[:20] }, fr: reason.FrameShort},
+		{name: "arp ethertype", frame: func() []byte { f := clone(invite); f[12], f[13] = 8, 6; return f }, fr: reason.FrameNotIPv4},
+		{name: "tcp", frame: func() []byte { f := clone(invite); f[ethLen+9] = 6; return f }, fr: reason.FrameNotUDP},
+		{name: "ip total length beyond frame", frame: func() []byte { f := clone(invite); binary.BigEndian.PutUint16(f[ethLen+2:], 9000); return f }, fr: reason.FrameBadIP},
+		{name: "ipv6 version", frame: func() []byte { f := clone(invite); f[ethLen] = 0x65; return f }, fr: reason.FrameBadIP},
+		{name: "udp length beyond packet", frame: func() []byte { f := clone(invite); binary.BigEndian.PutUint16(f[ethLen+20+4:], 9000); return f }, fr: reason.FrameBadUDP},
+		{name: "other port", frame: func() []byte { f := clone(invite); binary.BigEndian.PutUint16(f[ethLen+20+2:], 5070); return f }, fr: reason.FrameNoVPort},
+		{name: "not a dsr port", frame: func() []byte { return invite }, mod: func(p *config.VirtualPort) { p.DSR = false }, fr: reason.FrameNoVPort},
+		{name: "orphan fragment", frame: func() []byte { return fragments(frame(sipMsg("INVITE", "frag@x", 3000)), 1500)[1] }, fr: reason.FrameFragOrphan},
 		{name: "first fragment without call-id", frame: func() []byte {
 			return fragments(frame(bytes.Replace(sipMsg("INVITE", "late@x", 0), []byte("Call-ID"), []byte("X-Pad: "+string(bytes.Repeat([]byte{'p'}, 2000))+"\r\nCall-ID"), 1)), 1500)[0]
 		}, reason: reason.FragNoCallID},
@@ -57,12 +57,12 @@ func TestHandleVerdicts(t *testing.T) {
 			got := struct {
 				V  Verdict
 				R  reason.Reason
-				Fr FrameReason
+				Fr reason.Frame
 			}{r.Verdict, r.Reason, r.Frame}
 			want := struct {
 				V  Verdict
 				R  reason.Reason
-				Fr FrameReason
+				Fr reason.Frame
 			}{tt.want, tt.reason, tt.fr}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("verdict (-want +got):\n%s", diff)
@@ -70,7 +70,7 @@ func TestHandleVerdicts(t *testing.T) {
 			if tt.reason == reason.NoMAC && !r.Unresolved.IsValid() {
 				t.Error("no-mac drop does not name the address to resolve")
 			}
-			if tt.fr != FrameOK && f.Counters.Drops[tt.fr].Load() != 1 {
+			if tt.fr != reason.FrameOK && f.Counters.Drops[tt.fr].Load() != 1 {
 				t.Errorf("frame drop %v counted %d times", tt.fr, f.Counters.Drops[tt.fr].Load())
 			}
 			if tt.reason != reason.OK {
@@ -182,7 +182,7 @@ func TestFragmentsFollowFirst(t *testing.T) {
 		t.Errorf("Fragments counter %d, want 2", n)
 	}
 	late := f.Handle(st, realMACs, fragments(frame(whole), 1500)[2], now+FragTTL+int64(time.Second))
-	if late.Frame != FrameFragOrphan {
+	if late.Frame != reason.FrameFragOrphan {
 		t.Errorf("fragment after FragTTL: %v %v, want orphan", late.Verdict, late.Frame)
 	}
 }

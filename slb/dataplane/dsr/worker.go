@@ -9,6 +9,7 @@ import (
 
 	"sipslb/slb/dataplane/live"
 	"sipslb/slb/pool"
+	"sipslb/slb/reason"
 )
 
 // MaxFrame is the largest frame a worker reads: a 9000-byte jumbo MTU plus
@@ -96,7 +97,7 @@ func (w *Worker) Step() error {
 	switch {
 	case res.Verdict == Forwarded:
 		if w.link.WriteFrame(res.Out) != nil {
-			w.fwd.Counters.Drop(FrameSendError)
+			w.fwd.Counters.Drop(reason.FrameSendError)
 			if res.Server != nil {
 				res.Server.Stats.Drops.Add(1)
 			}
