@@ -38,7 +38,9 @@ const (
 
 	// Verdicts of the data path (slb/dataplane).
 
-	// NotOurVia: a response whose top Via was not inserted by us.
+	// NotOurVia: a response whose top Via was not inserted by us: its
+	// branch lacks our prefix, or its sent-by is not the VIP port the
+	// response arrived on.
 	NotOurVia
 	// NoServer: the request's group has no eligible server (answered 503;
 	// an ACK is never answered, RFC 3261 §17.2.1, so it is dropped under
@@ -70,6 +72,14 @@ const (
 	// single remote host: unspecified (0.0.0.0/8, ::), the limited
 	// broadcast 255.255.255.255, or multicast.
 	BadDestination
+	// BadBranchMAC: a response whose top Via names our VIP port and
+	// carries our branch prefix, but whose branch does not verify: forged,
+	// made before a restart (the key is drawn at start), or bound to
+	// another next hop (slb/sip.VerifyBranch).
+	BadBranchMAC
+	// ResponseNotFromFarm: a response to a client's request, with a branch
+	// that verifies, that does not come from a real server's IP.
+	ResponseNotFromFarm
 
 	// Num is the number of Reason values, for arrays of counters indexed
 	// by Reason.
@@ -77,36 +87,38 @@ const (
 )
 
 var names = [Num]string{
-	OK:               "ok",
-	Keepalive:        "keepalive",
-	NotSIP:           "not-sip",
-	TooLarge:         "too-large",
-	Truncated:        "truncated",
-	BadStartLine:     "bad-start-line",
-	BadVersion:       "bad-version",
-	BadHeader:        "bad-header",
-	NoCallID:         "no-call-id",
-	BadCallID:        "bad-call-id",
-	NoVia:            "no-via",
-	BadVia:           "bad-via",
-	NoCSeq:           "no-cseq",
-	BadCSeq:          "bad-cseq",
-	BadContentLength: "bad-content-length",
-	BadMaxForwards:   "bad-max-forwards",
-	TooManyHops:      "too-many-hops",
-	NoNextHop:        "no-next-hop",
-	WrongKind:        "wrong-kind",
-	NotOurVia:        "not-our-via",
-	NoServer:         "no-server",
-	MaxConn:          "max-conn",
-	NoRoute:          "no-route",
-	Loop:             "loop",
-	OutTooLarge:      "out-too-large",
-	SendError:        "send-error",
-	Pong:             "pong",
-	NoMAC:            "no-mac",
-	FragNoCallID:     "frag-no-call-id",
-	BadDestination:   "bad-destination",
+	OK:                  "ok",
+	Keepalive:           "keepalive",
+	NotSIP:              "not-sip",
+	TooLarge:            "too-large",
+	Truncated:           "truncated",
+	BadStartLine:        "bad-start-line",
+	BadVersion:          "bad-version",
+	BadHeader:           "bad-header",
+	NoCallID:            "no-call-id",
+	BadCallID:           "bad-call-id",
+	NoVia:               "no-via",
+	BadVia:              "bad-via",
+	NoCSeq:              "no-cseq",
+	BadCSeq:             "bad-cseq",
+	BadContentLength:    "bad-content-length",
+	BadMaxForwards:      "bad-max-forwards",
+	TooManyHops:         "too-many-hops",
+	NoNextHop:           "no-next-hop",
+	WrongKind:           "wrong-kind",
+	NotOurVia:           "not-our-via",
+	NoServer:            "no-server",
+	MaxConn:             "max-conn",
+	NoRoute:             "no-route",
+	Loop:                "loop",
+	OutTooLarge:         "out-too-large",
+	SendError:           "send-error",
+	Pong:                "pong",
+	NoMAC:               "no-mac",
+	FragNoCallID:        "frag-no-call-id",
+	BadDestination:      "bad-destination",
+	BadBranchMAC:        "bad-branch-mac",
+	ResponseNotFromFarm: "response-not-from-farm",
 }
 
 // String returns the stable lowercase counter name (show output, the SIP

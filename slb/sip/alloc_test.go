@@ -15,7 +15,8 @@ func TestZeroAllocs(t *testing.T) {
 	}
 	dst := make([]byte, 0, 4096)
 	branch := make([]byte, 0, 64)
-	branch = AppendBranch(branch, typicalInvite, &m, 1)
+	hop := Hop{Leg: LegToFarm, Ours: netip.MustParseAddrPort("192.0.2.100:5060"), Next: netip.MustParseAddrPort("198.51.100.7:40001")}
+	branch = AppendBranch(branch, typicalInvite, &m, &testKey, hop)
 	f := Forward{Host: vipHost, Port: 5060, Branch: branch, Source: netip.MustParseAddrPort("198.51.100.7:40001"),
 		RecordRoute: []byte("<sip:192.0.2.100;lr>"), StripRoute: true}
 	wsinv := readTorture(t, "valid", "wsinv")
@@ -35,7 +36,10 @@ func TestZeroAllocs(t *testing.T) {
 		{"Scan INVITE", func() { Scan(typicalInvite, &m) }},
 		{"Scan 200", func() { Scan(typical200, &rm) }},
 		{"Scan wsinv", func() { Scan(wsinv, &wm) }},
-		{"AppendBranch", func() { AppendBranch(branch[:0], typicalInvite, &m, 1) }},
+		{"AppendBranch", func() { AppendBranch(branch[:0], typicalInvite, &m, &testKey, hop) }},
+		{"VerifyBranch", func() { VerifyBranch(branch, &testKey, hop.Ours, hop.Next) }},
+		{"SentBy", func() { rm.Via[0].SentBy(typical200, vipHost, 5060) }},
+		{"ReplyTarget", func() { m.Via[0].ReplyTarget(hop.Next) }},
 		{"AppendForwardRequest", func() { AppendForwardRequest(dst[:0], typicalInvite, &m, &f) }},
 		{"AppendForwardRequest v6 strip", func() { AppendForwardRequest(dst[:0], v6, &v6m, &v6f) }},
 		{"AppendForwardResponse", func() { AppendForwardResponse(dst[:0], typical200, &rm) }},
@@ -83,26 +87,33 @@ func BenchmarkProxyInvite(b *testing.B) {
 	b.SetBytes(int64(len(typicalInvite)))
 	for b.Loop() {
 		Scan(typicalInvite, &m)
-		f.Branch = AppendBranch(branch[:0], typicalInvite, &m, 1)
+		hop := Hop{Leg: LegToFarm, Ours: vipPort, Next: m.Via[0].ReplyTarget(client)}
+		f.Branch = AppendBranch(branch[:0], typicalInvite, &m, &testKey, hop)
 		if _, r := AppendForwardRequest(dst[:0], typicalInvite, &m, &f); r != reason.OK {
 			b.Fatal(r)
 		}
 	}
 }
 
-// BenchmarkProxy200 is the per-response work: scan, pop our Via, next hop.
+// BenchmarkProxy200 is the per-response work: scan, check that the top
+// Via is ours (sent-by, branch MAC), next hop, pop our Via.
 func BenchmarkProxy200(b *testing.B) {
 	var m Msg
+	resp := answer(b, typicalInvite, client, 200, "OK")
 	dst := make([]byte, 0, 2048)
 	b.ReportAllocs()
-	b.SetBytes(int64(len(typical200)))
+	b.SetBytes(int64(len(resp)))
 	for b.Loop() {
-		Scan(typical200, &m)
-		if _, r := AppendForwardResponse(dst[:0], typical200, &m); r != reason.OK {
-			b.Fatal(r)
+		Scan(resp, &m)
+		hop, ok := m.NextHop(resp)
+		if !ok || !m.Via[0].SentBy(resp, vipHost, 5060) {
+			b.Fatal("not ours")
 		}
-		if _, ok := m.NextHop(typical200); !ok {
-			b.Fatal("next hop")
+		if _, ok := VerifyBranch(m.Via[0].Branch.Bytes(resp), &testKey, vipPort, hop); !ok {
+			b.Fatal("branch")
+		}
+		if _, r := AppendForwardResponse(dst[:0], resp, &m); r != reason.OK {
+			b.Fatal(r)
 		}
 	}
 }
@@ -113,6 +124,6 @@ func BenchmarkAppendBranch(b *testing.B) {
 	dst := make([]byte, 0, 64)
 	b.ReportAllocs()
 	for b.Loop() {
-		AppendBranch(dst[:0], typicalInvite, &m, 1)
+		AppendBranch(dst[:0], typicalInvite, &m, &testKey, Hop{Leg: LegToFarm, Ours: vipPort, Next: client})
 	}
 }

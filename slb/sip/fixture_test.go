@@ -3,6 +3,9 @@ package sip
 import (
 	"net/netip"
 	"strings"
+	"testing"
+
+	"sipslb/slb/reason"
 )
 
 // crlf turns the readable "\n" fixtures into wire format.
@@ -56,5 +59,29 @@ Content-Length: 226
 
 var (
 	vipHost = []byte("192.0.2.100")
+	vipPort = netip.MustParseAddrPort("192.0.2.100:5060")
+	testKey = BranchKeyFrom([16]byte{0: 1, 7: 2, 15: 3})
 	client  = netip.MustParseAddrPort("192.0.2.10:5062")
 )
+
+// answer forwards req, received from src, as the balancer on vipPort would
+// (our Via with a LegToFarm branch under testKey) and returns the response
+// a UAS gives to it (Vias copied, RFC 3261 §8.2.6.2).
+func answer(tb testing.TB, req []byte, src netip.AddrPort, code int, phrase string) []byte {
+	tb.Helper()
+	var m Msg
+	if r := Scan(req, &m); r != reason.OK {
+		tb.Fatalf("request scans as %v", r)
+	}
+	f := Forward{Host: vipHost, Port: int(vipPort.Port()), Source: src}
+	f.Branch = AppendBranch(nil, req, &m, &testKey, Hop{Leg: LegToFarm, Ours: vipPort, Next: m.Via[0].ReplyTarget(src)})
+	fwd, r := AppendForwardRequest(nil, req, &m, &f)
+	if r != reason.OK {
+		tb.Fatalf("forward: %v", r)
+	}
+	var um Msg
+	if r := Scan(fwd, &um); r != reason.OK {
+		tb.Fatalf("forwarded request scans as %v", r)
+	}
+	return AppendResponse(nil, fwd, &um, vipPort, code, phrase, []byte("uas"))
+}

@@ -105,22 +105,36 @@ func routesTo(r, host []byte, port int) bool {
 	if p == 0 {
 		p = 5060
 	}
-	if p != port {
+	return p == port && sameHost(h, host)
+}
+
+// sameHost reports whether the hosts a and b are the same IP address
+// (IPv4-mapped or not, IPv6 in brackets or not) or the same name in any
+// case.
+func sameHost(a, b []byte) bool {
+	if eqFoldBytes(a, b) {
+		return true // the usual case, our own text copied back: no parsing
+	}
+	ipA, okA := ParseIP(a)
+	ipB, okB := ParseIP(b)
+	if okA || okB {
+		return okA && okB && ipA.Unmap() == ipB.Unmap()
+	}
+	if len(b) >= 2 && b[0] == '[' {
+		b = b[1 : len(b)-1]
+	}
+	if len(a) >= 2 && a[0] == '[' {
+		a = a[1 : len(a)-1]
+	}
+	return eqFoldBytes(a, b)
+}
+
+func eqFoldBytes(a, b []byte) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	a, okA := ParseIP(h)
-	b, okB := ParseIP(host)
-	if okA && okB {
-		return a.Unmap() == b.Unmap()
-	}
-	if len(host) >= 2 && host[0] == '[' {
-		host = host[1 : len(host)-1]
-	}
-	if len(h) != len(host) {
-		return false
-	}
-	for i := range h {
-		if lower(h[i]) != lower(host[i]) {
+	for i := range a {
+		if lower(a[i]) != lower(b[i]) {
 			return false
 		}
 	}

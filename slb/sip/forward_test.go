@@ -199,7 +199,7 @@ func TestForwardTortureRequests(t *testing.T) {
 				t.Fatal(r)
 			}
 			f := Forward{Host: vipHost, Port: 5060, Source: client}
-			f.Branch = AppendBranch(nil, b, &m, 1)
+			f.Branch = AppendBranch(nil, b, &m, &testKey, Hop{Leg: LegToFarm, Ours: vipPort, Next: m.Via[0].ReplyTarget(client)})
 			out, r := AppendForwardRequest(nil, b, &m, &f)
 			if r != reason.OK {
 				t.Fatal(r)
@@ -397,7 +397,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	clientVia := string(typicalInvite[m.Via[0].Start:m.Via[0].End])
 	f := Forward{Host: vipHost, Port: 5060, Source: nat, RecordRoute: []byte("<sip:192.0.2.100;lr>")}
-	f.Branch = AppendBranch(nil, typicalInvite, &m, 42)
+	f.Branch = AppendBranch(nil, typicalInvite, &m, &testKey, Hop{Leg: LegToFarm, Ours: lb, Next: m.Via[0].ReplyTarget(nat)})
 	fwd, r := AppendForwardRequest(nil, typicalInvite, &m, &f)
 	if r != reason.OK {
 		t.Fatal(r)
@@ -414,16 +414,16 @@ func TestRoundTrip(t *testing.T) {
 	if r := Scan(resp, &rm); r != reason.OK {
 		t.Fatal(r)
 	}
-	if !IsOurBranch(rm.Via[0].Branch.Bytes(resp)) {
-		t.Fatalf("response top branch %q is not ours", rm.Via[0].Branch.Bytes(resp))
+	hop, ok := rm.NextHop(resp)
+	if !ok || hop != nat {
+		t.Errorf("NextHop = %v %v, want %v", hop, ok, nat)
+	}
+	if leg, ok := VerifyBranch(rm.Via[0].Branch.Bytes(resp), &testKey, lb, hop); !ok || leg != LegToFarm || !rm.Via[0].SentBy(resp, vipHost, 5060) {
+		t.Fatalf("response top Via %q is not ours", resp[rm.Via[0].Start:rm.Via[0].End])
 	}
 	back, r := AppendForwardResponse(nil, resp, &rm)
 	if r != reason.OK {
 		t.Fatal(r)
-	}
-	hop, ok := rm.NextHop(resp)
-	if !ok || hop != nat {
-		t.Errorf("NextHop = %v %v, want %v", hop, ok, nat)
 	}
 
 	var cm Msg

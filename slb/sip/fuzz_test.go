@@ -52,7 +52,8 @@ func FuzzScan(f *testing.F) {
 		var out Msg
 		if m.Request {
 			fw := Forward{Host: []byte("192.0.2.100"), Port: 5060, Source: src, RecordRoute: []byte("<sip:192.0.2.100;lr>"), StripRoute: true}
-			fw.Branch = AppendBranch(nil, b, &m, 9)
+			hop := Hop{Leg: LegToFarm, Ours: netip.MustParseAddrPort("192.0.2.100:5060"), Next: m.Via[0].ReplyTarget(src)}
+			fw.Branch = AppendBranch(nil, b, &m, &testKey, hop)
 			fwd, r := AppendForwardRequest(nil, b, &m, &fw)
 			if r == reason.TooManyHops {
 				return
@@ -68,9 +69,14 @@ func FuzzScan(f *testing.F) {
 			}
 			// Whatever the client wrote in its Via, the responses go back
 			// to where the datagram came from.
-			hop, ok := out.Via[1].Target(fwd)
-			if want := m.Via[0].ReplyTarget(src); !ok || netip.AddrPortFrom(hop.Addr().Unmap(), hop.Port()) != want {
-				t.Fatalf("client Via targets %v %v after forwarding, want %v: %q", hop, ok, want, fwd)
+			next, ok := out.Via[1].Target(fwd)
+			if want := m.Via[0].ReplyTarget(src); !ok || netip.AddrPortFrom(next.Addr().Unmap(), next.Port()) != want {
+				t.Fatalf("client Via targets %v %v after forwarding, want %v: %q", next, ok, want, fwd)
+			}
+			// So a response to it verifies: the branch is bound to that
+			// next hop.
+			if _, ok := VerifyBranch(fw.Branch, &testKey, hop.Ours, next); !ok {
+				t.Fatalf("branch %s does not verify for next hop %v", fw.Branch, next)
 			}
 			return
 		}

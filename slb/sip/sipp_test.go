@@ -19,7 +19,8 @@ import (
 // rewriters: a SIPp UAC calls through a minimal stateless relay built from
 // Scan, AppendBranch, AppendForwardRequest and AppendForwardResponse to a
 // SIPp UAS. SIPp copies our Via into its responses and checks what comes
-// back, so a call that completes proves the rewrites interoperate.
+// back, so a call that completes proves the rewrites interoperate, and
+// that our branch MAC and sent-by verify on what a real UAS sends back.
 func TestSIPpThroughRewrites(t *testing.T) {
 	sipp, err := exec.LookPath("sipp")
 	if err != nil {
@@ -38,6 +39,7 @@ func TestSIPpThroughRewrites(t *testing.T) {
 	}
 	defer lb.Close()
 	lbPort := lb.LocalAddr().(*net.UDPAddr).Port
+	lbAP := netip.AddrPortFrom(lbAddr, uint16(lbPort))
 	uasPort := freeUDPPort(t, uasIP)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -76,7 +78,7 @@ func TestSIPpThroughRewrites(t *testing.T) {
 			}
 			if m.Request {
 				f := Forward{Host: []byte(lbAddr.String()), Port: lbPort, Source: src}
-				branch = AppendBranch(branch[:0], b, &m, 1)
+				branch = AppendBranch(branch[:0], b, &m, &testKey, Hop{Leg: LegToFarm, Ours: lbAP, Next: m.Via[0].ReplyTarget(src)})
 				f.Branch = branch
 				fwd, r := AppendForwardRequest(out[:0], b, &m, &f)
 				if r != reason.OK {
@@ -87,11 +89,11 @@ func TestSIPpThroughRewrites(t *testing.T) {
 				_, _ = lb.WriteToUDPAddrPort(fwd, server)
 				continue
 			}
-			if !IsOurBranch(m.Via[0].Branch.Bytes(b)) {
+			hop, ok := m.NextHop(b)
+			if _, mine := VerifyBranch(m.Via[0].Branch.Bytes(b), &testKey, lbAP, hop); !ok || !mine || !m.Via[0].SentBy(b, []byte(lbAddr.String()), lbPort) {
 				drops.Add(1)
 				continue
 			}
-			hop, ok := m.NextHop(b)
 			back, r := AppendForwardResponse(out[:0], b, &m)
 			if !ok || r != reason.OK {
 				drops.Add(1)

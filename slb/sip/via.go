@@ -167,3 +167,16 @@ func (v *Via) ReplyTarget(src netip.AddrPort) netip.AddrPort {
 	}
 	return netip.AddrPortFrom(ip, port)
 }
+
+// SentBy reports whether v's sent-by is host:port: the same IP address
+// (IPv4-mapped or not, IPv6 with or without brackets), or the same name
+// in any case; the port defaults to 5060 when v has none. A response
+// whose top Via does not name our VIP port is not ours, whatever its
+// branch says.
+func (v *Via) SentBy(b, host []byte, port int) bool {
+	p := int(v.Port)
+	if p == 0 {
+		p = 5060
+	}
+	return p == port && sameHost(v.Host.Bytes(b), host)
+}

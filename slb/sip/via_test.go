@@ -83,3 +83,34 @@ func TestForgedReceivedRport(t *testing.T) {
 		})
 	}
 }
+
+func TestSentBy(t *testing.T) {
+	tests := []struct {
+		via, host string
+		port      int
+		want      bool
+	}{
+		{"SIP/2.0/UDP 192.0.2.100:5060", "192.0.2.100", 5060, true},
+		{"SIP/2.0/UDP 192.0.2.100", "192.0.2.100", 5060, true},
+		{"SIP/2.0/UDP 192.0.2.100", "192.0.2.100", 5070, false},
+		{"SIP/2.0/UDP 192.0.2.100:5070", "192.0.2.100", 5060, false},
+		{"SIP/2.0/UDP 192.0.2.101:5060", "192.0.2.100", 5060, false},
+		{"SIP/2.0/UDP [::ffff:192.0.2.100]:5060", "192.0.2.100", 5060, true},
+		{"SIP/2.0/UDP [2001:DB8::1]:5060", "[2001:db8::1]", 5060, true},
+		{"SIP/2.0/UDP [2001:db8::0:1]:5060", "[2001:db8::1]", 5060, true},
+		{"SIP/2.0/UDP [2001:db8::2]:5060", "[2001:db8::1]", 5060, false},
+		{"SIP/2.0/UDP lb.example.com:5060", "192.0.2.100", 5060, false},
+		{"SIP/2.0/UDP LB.example.com:5060", "lb.example.com", 5060, true},
+		{"SIP/2.0/UDP 192.0.2.100.example.com:5060", "192.0.2.100", 5060, false},
+	}
+	for _, tc := range tests {
+		b := crlf(options("Via: "+tc.via+";branch=z9hG4bKx", "Max-Forwards: 70"))
+		var m Msg
+		if r := Scan(b, &m); r != reason.OK {
+			t.Fatalf("%s: Scan = %v", tc.via, r)
+		}
+		if got := m.Via[0].SentBy(b, []byte(tc.host), tc.port); got != tc.want {
+			t.Errorf("%s SentBy(%s, %d) = %v, want %v", tc.via, tc.host, tc.port, got, tc.want)
+		}
+	}
+}

@@ -12,8 +12,12 @@
 //   - Requests from a real server (any configured real server's address):
 //     routed by the first Route that is not ours, else the Request-URI;
 //     never hashed into the farm.
-//   - Responses: the top Via must carry our branch; it is popped and the
-//     response goes to the next Via's received/rport.
+//   - Responses: the top Via must be ours, with our sent-by and a branch
+//     whose MAC (per-process key, bound to the VIP port and the next hop)
+//     verifies, and a response to a client's request must come from a
+//     real server's IP (response.go); our Via is popped and the response
+//     goes to the next Via's received/rport, which we wrote from the
+//     request's source.
 //   - Max-Forwards 0 → 483; empty group or all servers at max-conn → 503;
 //     an ACK is never answered, only dropped. CRLFCRLF → CRLF.
 //

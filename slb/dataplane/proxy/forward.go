@@ -164,7 +164,7 @@ func (f *Forwarder) fromClient(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 	}
 	st.Apply(&d, sh)
 	srv := d.Server
-	o, r := f.rewrite(st, vp, pkt, src, out)
+	o, r := f.rewrite(vp, pkt, src, sip.LegToFarm, out)
 	if r != reason.OK {
 		return dropFor(sh, srv, r)
 	}
@@ -189,23 +189,24 @@ func (f *Forwarder) fromServer(st *pool.State, vp *pool.VPort, sh *stats.Shard, 
 		return drop(sh, r)
 	}
 	st.Refresh(vp, f.key, m.Method, now)
-	o, r := f.rewrite(st, vp, pkt, src, out)
+	o, r := f.rewrite(vp, pkt, src, sip.LegFromFarm, out)
 	if r != reason.OK {
 		return drop(sh, r)
 	}
 	return Result{Verdict: Forwarded, Out: o, To: to}
 }
 
-// rewrite writes the request in f.msg as it leaves through vp into
-// out[:0]: our Via on top, the source's Via completed, Max-Forwards
+// rewrite writes the request in f.msg, from src, as it leaves through vp
+// leg's way into out[:0]: our Via on top (with a branch its responses must
+// bring back, response.go), the source's Via completed, Max-Forwards
 // decremented, our Route removed, our Record-Route on dialog-creating
 // requests.
-func (f *Forwarder) rewrite(st *pool.State, vp *pool.VPort, pkt []byte, src netip.AddrPort, out []byte) ([]byte, reason.Reason) {
+func (f *Forwarder) rewrite(vp *pool.VPort, pkt []byte, src netip.AddrPort, leg sip.Leg, out []byte) ([]byte, reason.Reason) {
 	m := &f.msg
 	fw := &f.fw
 	*fw = sip.Forward{
 		Host: vp.ViaHost, Port: int(vp.Addr.Port()), Source: src, StripRoute: true,
-		Branch: sip.AppendBranch(f.branch[:0], pkt, m, st.Seed),
+		Branch: f.newBranch(vp, pkt, src, leg),
 	}
 	if vp.RecordRoute && recordRoutes(m) {
 		fw.RecordRoute = vp.RR
@@ -235,35 +236,6 @@ func isVIP(u []byte, vip netip.AddrPort) bool {
 		port = 5060
 	}
 	return ip.Unmap() == vip.Addr() && uint16(port) == vip.Port()
-}
-
-func (f *Forwarder) response(st *pool.State, vp *pool.VPort, sh *stats.Shard, pkt []byte, src netip.AddrPort, now int64, out []byte) Result {
-	m := &f.msg
-	sh.Response(m.Status)
-	if !sip.IsOurBranch(m.Via[0].Branch.Bytes(pkt)) {
-		return drop(sh, reason.NotOurVia)
-	}
-	to, ok := m.NextHop(pkt)
-	if !ok {
-		return drop(sh, reason.NoNextHop)
-	}
-	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
-	if r := st.Destination(vp, to); r != reason.OK {
-		return drop(sh, r)
-	}
-	o, r := sip.AppendForwardResponse(out[:0], pkt, m)
-	if r != reason.OK {
-		return drop(sh, reason.Reason(r))
-	}
-	if s := st.ByAddr[src]; s != nil {
-		s.Stats.Responses.Add(1)
-	}
-	if m.CSeqMethod == sip.MethodInvite && m.Status >= 300 {
-		// A failed INVITE leaves no dialog: keep the entry only for the
-		// ACK and retransmissions.
-		st.Shorten(vp, f.key, now)
-	}
-	return Result{Verdict: Forwarded, Out: o, To: to}
 }
 
 // answer builds the balancer's own response (483 or 503) to the request in
