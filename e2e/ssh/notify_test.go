@@ -113,11 +113,11 @@ func TestNotify(t *testing.T) {
 		}
 	}
 
-	// Healthy: a ping every half period (500 ms).
+	// Healthy: a ping every quarter period (250 ms).
 	time.Sleep(3 * time.Second)
 	now := time.Now()
-	if n := ns.count("WATCHDOG=1", now.Add(-3*time.Second), now); n < 3 || n > 8 {
-		t.Errorf("%d WATCHDOG=1 in 3s at WATCHDOG_USEC=1s, want about 6", n)
+	if n := ns.count("WATCHDOG=1", now.Add(-3*time.Second), now); n < 7 || n > 16 {
+		t.Errorf("%d WATCHDOG=1 in 3s at WATCHDOG_USEC=1s, want about 12", n)
 	}
 
 	// SIGHUP: RELOADING=1, then READY=1 again.
@@ -131,7 +131,7 @@ func TestNotify(t *testing.T) {
 
 	// Wedge the control loop: the pings stop.
 	d.Cmd.Process.Signal(syscall.SIGUSR1)
-	time.Sleep(time.Second) // a check in flight may still pass
+	time.Sleep(time.Second) // a check in flight, then the grace (500 ms)
 	start := time.Now()
 	time.Sleep(3 * time.Second)
 	if n := ns.count("WATCHDOG=1", start, time.Now()); n != 0 {
@@ -163,18 +163,21 @@ func TestNotifyWorkerWedged(t *testing.T) {
 	ns.waitFor(t, 0, "READY=1")
 
 	// Healthy and idle (no SIP traffic at all): the workers wake to beat,
-	// so the pings flow, about one per 500 ms.
+	// so the pings flow, about one per 250 ms.
 	time.Sleep(3 * time.Second)
 	now := time.Now()
-	if n := ns.count("WATCHDOG=1", now.Add(-3*time.Second), now); n < 3 || n > 8 {
-		t.Errorf("%d WATCHDOG=1 in 3s while idle at WATCHDOG_USEC=1s, want about 6", n)
+	if n := ns.count("WATCHDOG=1", now.Add(-3*time.Second), now); n < 7 || n > 16 {
+		t.Errorf("%d WATCHDOG=1 in 3s while idle at WATCHDOG_USEC=1s, want about 12", n)
 	}
 
 	d.Cmd.Process.Signal(syscall.SIGUSR1)
 	harness.WaitFor(t, 15*time.Second, "the watchdog check to fail", func() bool {
 		return strings.Contains(d.Log(), "watchdog: health check failing")
 	})
-	time.Sleep(time.Second) // a check in flight may still have passed
+	harness.WaitFor(t, 15*time.Second, "the pings to be withheld", func() bool {
+		return strings.Contains(d.Log(), "pings withheld")
+	})
+	time.Sleep(300 * time.Millisecond) // a ping in flight
 	start := time.Now()
 	time.Sleep(3 * time.Second)
 	if n := ns.count("WATCHDOG=1", start, time.Now()); n != 0 {

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,7 +24,20 @@ type beat struct {
 	done <-chan struct{}
 	// failed holds why a worker stopped while it was still wanted.
 	failed atomic.Pointer[string]
+
+	// seen is the heart's value at the last check and seenAt the
+	// monotonic time that check first saw it. A heart stores wall-clock
+	// UnixNano (the data path's own time base), so its age cannot be
+	// judged against the wall clock: a forward clock step would make every
+	// worker look wedged. Alive judges only whether the value changed, on
+	// its own monotonic clock. Guarded by aliveMu.
+	seen   int64
+	seenAt time.Time
 }
+
+// aliveMu serialises Alive's bookkeeping (beat.seen, seenAt). Only Alive
+// takes it, and it waits for nothing while holding it.
+var aliveMu sync.Mutex
 
 func newBeat(name string, h *live.Heart, done <-chan struct{}) *beat {
 	return &beat{name: name, heart: h, done: done}
@@ -46,8 +60,11 @@ func (b *beat) stopping() bool {
 	}
 }
 
-// check reports a goroutine that stopped, or has not beaten for longer
-// than stall.
+// check reports a goroutine that stopped, or whose heart has not changed
+// for longer than stall, measured on the monotonic clock from the check
+// that first saw its current value (so a beat is noticed at most one
+// check interval late; the watchdog checks every quarter period).
+// Called with aliveMu held.
 func (b *beat) check(now time.Time, stall time.Duration) error {
 	if b.stopping() {
 		return nil
@@ -55,7 +72,10 @@ func (b *beat) check(now time.Time, stall time.Duration) error {
 	if msg := b.failed.Load(); msg != nil {
 		return fmt.Errorf("%s stopped: %s", b.name, *msg)
 	}
-	if age := now.Sub(time.Unix(0, b.heart.Last())); age > stall {
+	if v := b.heart.Last(); v != b.seen || b.seenAt.IsZero() {
+		b.seen, b.seenAt = v, now
+	}
+	if age := now.Sub(b.seenAt); age > stall {
 		return fmt.Errorf("%s has not run for %v (limit %v)", b.name, age.Round(time.Millisecond), stall)
 	}
 	return nil
@@ -69,10 +89,13 @@ func (e *Engine) wake() time.Duration { return e.stallAfter / 4 }
 // routing-state rebuilder and the dialog sweeper went round its loop
 // within the stall limit (an idle worker wakes to do so). The error names
 // each one that did not, or that stopped while its socket was still
-// configured. It never blocks, so a wedged engine cannot stall the
-// systemd watchdog's check.
+// configured. It never waits on the engine (its one lock is its own), so
+// a wedged engine cannot stall the systemd watchdog's check. Time is
+// measured on the monotonic clock: wall-clock steps do not matter.
 func (e *Engine) Alive() error {
-	now := time.Now()
+	aliveMu.Lock()
+	defer aliveMu.Unlock()
+	now := time.Now() // carries the monotonic reading Sub uses
 	var errs []error
 	for _, b := range *e.beats.Load() {
 		if err := b.check(now, e.stallAfter); err != nil {

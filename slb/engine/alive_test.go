@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sipslb/slb/dataplane/live"
 )
 
 func newStallEngine(t *testing.T, stall time.Duration) *Engine {
@@ -97,5 +99,45 @@ func TestAliveAfterClose(t *testing.T) {
 	time.Sleep(150 * time.Millisecond)
 	if err := e.Alive(); err != nil {
 		t.Errorf("closed engine: %v", err)
+	}
+}
+
+// TestAliveIgnoresWallClockSteps: hearts store wall-clock time, and a
+// forward step of the clock (NTP after boot, an operator's date) must not
+// look like a stalled worker; a heart that really stops is still reported
+// once the stall limit has passed on the monotonic clock.
+func TestAliveIgnoresWallClockSteps(t *testing.T) {
+	const stall = 5 * time.Second
+	var h live.Heart
+	h.Init(time.Second)
+	b := newBeat("proxy worker 1", &h, nil)
+	mono := time.Now()
+	aliveMu.Lock()
+	defer aliveMu.Unlock()
+	// The clock jumped an hour forward: the last beat's wall time is an
+	// hour behind the clock, yet the worker is running.
+	h.Beat(time.Now().Add(-time.Hour).UnixNano())
+	if err := b.check(mono, stall); err != nil {
+		t.Fatalf("after a forward clock step: %v", err)
+	}
+	// It keeps beating (with wall times from before the step, as after a
+	// backward step): alive.
+	for i := range 10 {
+		h.Beat(time.Now().Add(-2 * time.Hour).Add(time.Duration(i) * time.Second).UnixNano())
+		mono = mono.Add(time.Second)
+		if err := b.check(mono, stall); err != nil {
+			t.Fatalf("beating worker, check %d: %v", i, err)
+		}
+	}
+	// It stops: reported once the limit has passed since its last beat was
+	// seen, not before.
+	mono = mono.Add(stall)
+	if err := b.check(mono, stall); err != nil {
+		t.Fatalf("at the limit: %v", err)
+	}
+	mono = mono.Add(time.Second)
+	err := b.check(mono, stall)
+	if err == nil || !strings.Contains(err.Error(), "proxy worker 1 has not run for 6s (limit 5s)") {
+		t.Fatalf("stopped worker: %v", err)
 	}
 }

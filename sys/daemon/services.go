@@ -129,7 +129,9 @@ func (s *services) check(timeout time.Duration) error {
 func (s *services) run(ctx context.Context) {
 	if p := systemd.WatchdogPeriod(); p > 0 {
 		s.log.Info("watchdog enabled", "period", p)
-		go s.sd.Watchdog(ctx, p, func() error { return s.check(p / 4) })
+		// The check gets an eighth of the period, so that it fits in the
+		// quarter-period tick between two pings.
+		go s.sd.Watchdog(ctx, p, func() error { return s.check(p / 8) })
 	}
 	t := time.NewTicker(2 * time.Second)
 	defer t.Stop()

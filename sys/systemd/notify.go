@@ -71,16 +71,30 @@ func WatchdogPeriod() time.Duration {
 	return d
 }
 
-// Watchdog sends WATCHDOG=1 every period/2 for as long as check passes,
-// until ctx is done. A failing check is logged when it starts failing and
-// when it recovers, not on every tick.
+// WatchdogEvery is the ping interval as a fraction of the watchdog
+// period: a quarter, so that a ping can be late by up to three quarters
+// of the period (a slow check, a busy machine) before systemd acts.
+const WatchdogEvery = 4
+
+// Watchdog sends WATCHDOG=1 every period/WatchdogEvery until ctx is done,
+// after a check. A failing check is retried at the next tick and does not
+// stop the pings at once: they are withheld only once the check has
+// failed without a pass for longer than Grace(period), so one slow or
+// failed check never costs a restart, while a real wedge still stops the
+// pings and systemd restarts the service WatchdogSec after the last one.
+// A failure is logged when it starts, when the pings are withheld and
+// when it recovers, not on every tick. check should return within
+// period/8 (the daemon gives it that timeout) so that a tick is not
+// skipped.
 func (n *Notifier) Watchdog(ctx context.Context, period time.Duration, check func() error) {
 	if period <= 0 {
 		return
 	}
-	t := time.NewTicker(period / 2)
+	t := time.NewTicker(period / WatchdogEvery)
 	defer t.Stop()
-	var failing error
+	grace := Grace(period)
+	var failingSince time.Time // zero while healthy; monotonic
+	withheld := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -88,15 +102,28 @@ func (n *Notifier) Watchdog(ctx context.Context, period time.Duration, check fun
 		case <-t.C:
 		}
 		err := check()
+		now := time.Now()
 		switch {
-		case err == nil && failing != nil:
-			n.log.Info("watchdog: healthy again; pings resume")
-		case err != nil && failing == nil:
-			n.log.Error("watchdog: health check failing; pings withheld, systemd will restart the service", "err", err)
+		case err == nil:
+			if !failingSince.IsZero() {
+				n.log.Info("watchdog: healthy again", "failed_for", now.Sub(failingSince).Round(time.Millisecond), "pings_were_withheld", withheld)
+			}
+			failingSince, withheld = time.Time{}, false
+		case failingSince.IsZero():
+			failingSince = now
+			n.log.Warn("watchdog: health check failing; retrying, pings continue for the grace", "err", err, "grace", grace)
+		case !withheld && now.Sub(failingSince) > grace:
+			withheld = true
+			n.log.Error("watchdog: health check failing; pings withheld, systemd will restart the service", "err", err,
+				"failing_for", now.Sub(failingSince).Round(time.Millisecond))
 		}
-		failing = err
-		if err == nil {
+		if !withheld {
 			n.notify(daemon.SdNotifyWatchdog)
 		}
 	}
 }
+
+// Grace is how long the watchdog check may keep failing before the pings
+// stop: half the period. A wedge then costs at most the stall limit, the
+// grace and WatchdogSec before systemd restarts the service.
+func Grace(period time.Duration) time.Duration { return period / 2 }
