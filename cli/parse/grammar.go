@@ -49,9 +49,6 @@ func (n *Node) Do(h Handler) *Node { n.Run = h; return n }
 // Undo sets the "no" handler of n and returns n.
 func (n *Node) Undo(h Handler) *Node { n.NoRun = h; return n }
 
-// Then appends children and returns n.
-func (n *Node) Then(next ...*Node) *Node { n.Next = append(n.Next, next...); return n }
-
 func (n *Node) label() string {
 	if n.Arg != nil {
 		return n.Arg.Name

@@ -62,16 +62,6 @@ func (s SNMP) clone() SNMP {
 	return n
 }
 
-// SNMPUserByName returns the v3 user called name, or nil.
-func (s *SNMP) UserByName(name string) *SNMPUser {
-	for i := range s.Users {
-		if s.Users[i].Name == name {
-			return &s.Users[i]
-		}
-	}
-	return nil
-}
-
 func (s SNMP) validate() []Problem {
 	var ps []Problem
 	add := func(path, format string, a ...any) {

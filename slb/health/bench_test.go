@@ -9,7 +9,7 @@ import (
 // of building and matching one; they are not a hot path.
 
 func BenchmarkAppendRequest(b *testing.B) {
-	c := DefaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
+	c := defaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
 	local := netip.MustParseAddrPort("127.77.0.2:40000")
 	buf := make([]byte, 0, 1024)
 	b.ReportAllocs()
@@ -20,7 +20,7 @@ func BenchmarkAppendRequest(b *testing.B) {
 }
 
 func BenchmarkParseResponse(b *testing.B) {
-	c := DefaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
+	c := defaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
 	p := newProbe(c.Method, 1)
 	req := appendRequest(nil, &p, &c, c.Target, netip.MustParseAddrPort("127.77.0.2:40000"))
 	resp := answer(request{raw: req}, 200)
@@ -34,7 +34,7 @@ func BenchmarkParseResponse(b *testing.B) {
 }
 
 func TestParseResponseAllocs(t *testing.T) {
-	c := DefaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
+	c := defaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
 	p := newProbe(c.Method, 1)
 	req := appendRequest(nil, &p, &c, c.Target, netip.MustParseAddrPort("127.77.0.2:40000"))
 	resp := answer(request{raw: req}, 200)

@@ -48,17 +48,6 @@ func (m Method) String() string {
 	return fmt.Sprintf("Method(%d)", m)
 }
 
-// ParseMethod accepts "options" or "register" in any case.
-func ParseMethod(s string) (Method, error) {
-	switch strings.ToUpper(s) {
-	case "OPTIONS":
-		return MethodOptions, nil
-	case "REGISTER":
-		return MethodRegister, nil
-	}
-	return 0, fmt.Errorf("unknown probe method %q", s)
-}
-
 // Defaults proposed in docs/health.md. A zero field of a Check takes these.
 const (
 	DefaultInterval = 5 * time.Second
@@ -77,8 +66,8 @@ const (
 
 // Check describes how one target is probed. Zero numeric fields, an empty
 // Accept set and an empty AoR take the defaults above; ChallengeHealthy cannot
-// default itself (false is a meaningful value), so callers build a Check from
-// DefaultCheck, which sets it to true.
+// default itself (false is a meaningful value): the engine copies it from the
+// config model (server sip-keepalive challenge-healthy, on by default).
 type Check struct {
 	Target   netip.AddrPort
 	Method   Method
@@ -100,21 +89,6 @@ type Check struct {
 	LocalAddr netip.Addr
 	// Disabled puts the target in AdminDisabled: no probes, not eligible.
 	Disabled bool
-}
-
-// DefaultCheck returns the default check of target.
-func DefaultCheck(target netip.AddrPort) Check {
-	return Check{
-		Target:           target,
-		Method:           MethodOptions,
-		Interval:         DefaultInterval,
-		Timeout:          DefaultTimeout,
-		Fall:             DefaultFall,
-		Rise:             DefaultRise,
-		Accept:           Codes(200),
-		AoR:              DefaultAoR,
-		ChallengeHealthy: true,
-	}
 }
 
 // WithDefaults returns c with every zero field replaced by its default,

@@ -9,7 +9,7 @@ import (
 
 func TestValidate(t *testing.T) {
 	target := netip.MustParseAddrPort("127.77.0.1:5060")
-	base := DefaultCheck(target)
+	base := defaultCheck(target)
 	tests := []struct {
 		name   string
 		modify func(*Check)
@@ -67,24 +67,13 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 }
 
 func TestDefaultCheck(t *testing.T) {
-	c := DefaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
+	c := defaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
 	if c.Interval != 5*time.Second || c.Timeout != 2*time.Second || c.Fall != 3 || c.Rise != 2 ||
 		c.Method != MethodOptions || c.Accept.String() != "200" || !c.ChallengeHealthy {
 		t.Fatalf("DefaultCheck = %+v", c)
 	}
 	if got := (Check{Target: c.Target, ChallengeHealthy: true}).WithDefaults(); got != c {
 		t.Fatalf("WithDefaults of a zero check = %+v, want %+v", got, c)
-	}
-}
-
-func TestParseMethod(t *testing.T) {
-	for in, want := range map[string]Method{"options": MethodOptions, "OPTIONS": MethodOptions, "Register": MethodRegister} {
-		if got, err := ParseMethod(in); err != nil || got != want {
-			t.Errorf("ParseMethod(%q) = %v, %v", in, got, err)
-		}
-	}
-	if _, err := ParseMethod("INVITE"); err == nil {
-		t.Error("ParseMethod accepted INVITE")
 	}
 }
 
@@ -102,4 +91,10 @@ func TestKeyCompare(t *testing.T) {
 			t.Errorf("%v.Compare(%v) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
+}
+
+// defaultCheck is the check of target with every default: OPTIONS, 200
+// accepted, a challenge to REGISTER healthy.
+func defaultCheck(target netip.AddrPort) Check {
+	return Check{Target: target, Method: MethodOptions, Accept: Codes(200), ChallengeHealthy: true}.WithDefaults()
 }

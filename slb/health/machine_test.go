@@ -63,7 +63,7 @@ func TestMachine(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
-	opts := DefaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
+	opts := defaultCheck(netip.MustParseAddrPort("127.77.0.1:5060"))
 	reg := opts
 	reg.Method = MethodRegister
 	strict := reg

@@ -98,11 +98,11 @@ func TestResponseMatching(t *testing.T) {
 func TestRequestFormat(t *testing.T) {
 	target := netip.MustParseAddrPort("127.77.0.1:5060")
 	local := netip.MustParseAddrPort("127.77.0.2:40000")
-	opts := DefaultCheck(target)
+	opts := defaultCheck(target)
 	reg := opts
 	reg.Method = MethodRegister
 	reg.AoR = "sip:probe@example.com"
-	v6 := DefaultCheck(netip.MustParseAddrPort("[::1]:5070"))
+	v6 := defaultCheck(netip.MustParseAddrPort("[::1]:5070"))
 	tests := []struct {
 		name   string
 		check  Check

@@ -48,7 +48,7 @@ func startProber(t *testing.T) (*Prober, *eventLog) {
 }
 
 func testCheck(target netip.AddrPort, local string) Check {
-	c := DefaultCheck(target)
+	c := defaultCheck(target)
 	c.Interval, c.Timeout = testInterval, testTimeout
 	c.LocalAddr = netip.MustParseAddr(local)
 	return c

@@ -60,9 +60,6 @@ func New[K comparable](p Params) *Throttle[K] {
 	return &Throttle[K]{p: p, now: time.Now, m: map[K]*failures{}}
 }
 
-// SetClock replaces the clock (tests).
-func (t *Throttle[K]) SetClock(now func() time.Time) { t.now = now }
-
 // Admit reserves a slot for an attempt of k and says how long it must
 // wait first.
 func (t *Throttle[K]) Admit(k K) (Verdict, time.Duration) {

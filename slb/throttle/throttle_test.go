@@ -9,7 +9,7 @@ import (
 func TestSchedule(t *testing.T) {
 	now := time.Unix(1000, 0)
 	th := New[string](Default)
-	th.SetClock(func() time.Time { return now })
+	th.now = func() time.Time { return now }
 	a, b := "alice", "bob"
 	for i := 1; i <= 5; i++ {
 		if v, d := th.Admit(a); v != Now || d != 0 {

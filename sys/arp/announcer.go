@@ -175,12 +175,6 @@ func (a *Announcer) SetVIPs(vips []netip.Addr) {
 	}
 }
 
-// Owns reports whether ip is in the VIP set.
-func (a *Announcer) Owns(ip netip.Addr) bool {
-	_, ok := (*a.vips.Load())[ip]
-	return ok
-}
-
 func (a *Announcer) gratuitous(v netip.Addr, stop chan struct{}) {
 	defer a.wg.Done()
 	t := time.NewTicker(a.o.GratuitousEvery)

@@ -144,7 +144,7 @@ func TestReleaseStopsBurstAndAnswers(t *testing.T) {
 	if r := a.handle(arpFrame(t, arp.OperationRequest, clientMAC, clientIP, ethernet.Broadcast, vipIP), time.Now()); r != IgnoredNotOurs {
 		t.Errorf("request for a released VIP: %v", r)
 	}
-	if a.Owns(vipIP) {
+	if a.owns(vipIP) {
 		t.Error("still owns the released VIP")
 	}
 }
@@ -220,4 +220,10 @@ func TestCloseSilences(t *testing.T) {
 		<-c.out
 	}
 	quiet(t, c, 50*time.Millisecond)
+}
+
+// owns reports whether ip is in the VIP set.
+func (a *Announcer) owns(ip netip.Addr) bool {
+	_, ok := (*a.vips.Load())[ip]
+	return ok
 }

@@ -111,9 +111,6 @@ func New(opts Options) (*Agent, error) {
 // EngineID returns the agent's snmpEngineID.
 func (a *Agent) EngineID() []byte { return append([]byte(nil), a.engineID...) }
 
-// EngineBoots returns snmpEngineBoots for this run.
-func (a *Agent) EngineBoots() uint32 { return a.boots }
-
 // engineTime is snmpEngineTime: seconds since this run started.
 func (a *Agent) engineTime() uint32 { return uint32(time.Since(a.start) / time.Second) }
 

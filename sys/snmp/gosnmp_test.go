@@ -78,7 +78,7 @@ func TestTimeWindowResync(t *testing.T) {
 	a, cfg := startAgent(t, "")
 	c := v3Client(cfg, userSHA, gosnmp.SHA, &gosnmp.UsmSecurityParameters{
 		AuthoritativeEngineID:    string(a.EngineID()),
-		AuthoritativeEngineBoots: a.EngineBoots() - 1 + 1000, // not ours
+		AuthoritativeEngineBoots: a.boots - 1 + 1000, // not ours
 		AuthoritativeEngineTime:  99999,
 	})
 	if err := c.Connect(); err != nil {
@@ -107,8 +107,8 @@ func TestEngineBootsPersist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a1.EngineBoots() != 1 || a2.EngineBoots() != 2 {
-		t.Errorf("boots %d then %d, want 1 then 2", a1.EngineBoots(), a2.EngineBoots())
+	if a1.boots != 1 || a2.boots != 2 {
+		t.Errorf("boots %d then %d, want 1 then 2", a1.boots, a2.boots)
 	}
 	if string(a1.EngineID()) != string(a2.EngineID()) {
 		t.Errorf("engine id changed across restarts: %x %x", a1.EngineID(), a2.EngineID())

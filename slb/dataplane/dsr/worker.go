@@ -62,9 +62,6 @@ func (w *Worker) SetWake(d time.Duration) { w.heart.Init(d) }
 // that is a Deadliner, at least once per wake interval while idle.
 func (w *Worker) Heart() *live.Heart { return &w.heart }
 
-// CanWake reports whether an idle worker beats (its link is a Deadliner).
-func (w *Worker) CanWake() bool { return w.dl != nil }
-
 // Run forwards until the link is closed, and returns the error that ended
 // it.
 func (w *Worker) Run() error {

@@ -13,12 +13,12 @@
 //
 // Invariants:
 //   - A Conn is used by one goroutine at a time: it owns its headers and
-//     address buffers. Recv and Send never allocate (AllocsPerRun tests).
-//   - Recv blocks until at least one datagram is there (through the Go
-//     poller, so Close on the socket unblocks it with an error). Serve is
-//     the workers' loop of Recv and handling in one poller wait, which
+//     address buffers. Serve and Send never allocate (AllocsPerRun tests).
+//   - Serve blocks until at least one datagram is there (through the Go
+//     poller, so Close on the socket unblocks it with an error). It is the
+//     workers' loop of receiving and handling in one poller wait, which
 //     spares the recvmmsg that would only return EAGAIN after a short
-//     batch (see Serve); its handler may Send but not Recv.
+//     batch (see Serve); its handler may Send but not Serve again.
 //   - Send sends every message or reports it failed; one refused
 //     destination does not hold back the rest of the batch.
 package mmsg

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Msg is one datagram. For Recv, Buf is the buffer to fill (its full
+// Msg is one datagram. For Serve, Buf is the buffer to fill (its full
 // length is offered) and N and Addr are set; Trunc reports a datagram
 // longer than Buf. For Send, Buf[:N] goes to Addr.
 type Msg struct {
@@ -44,8 +44,6 @@ type Conn struct {
 	serveMs []Msg
 	serveH  func(n int) bool
 	serveE  syscall.Errno
-	oneF    func(n int) bool // c.one: Recv's handler
-	got     int              // what c.one saw
 }
 
 // New wraps uc for batches of up to batch messages.
@@ -65,41 +63,26 @@ func New(uc *net.UDPConn, batch int) (*Conn, error) {
 	}
 	c.sendF = c.send
 	c.serveF = c.serve
-	c.oneF = c.one
 	return c, nil
 }
 
-// SetReadDeadline makes a Recv that waits past t return an error that
+// SetReadDeadline makes a Serve that waits past t return an error that
 // wraps os.ErrDeadlineExceeded (the workers' wake-up; see live.Heart).
 func (c *Conn) SetReadDeadline(t time.Time) error { return c.uc.SetReadDeadline(t) }
 
 // Batch is the most messages one call handles.
 func (c *Conn) Batch() int { return len(c.hdrs) }
 
-// Recv fills up to len(ms) (at most Batch) messages and returns how many:
-// one batch of Serve.
-func (c *Conn) Recv(ms []Msg) (int, error) {
-	if err := c.Serve(ms, c.oneF); err != nil {
-		return 0, err
-	}
-	return c.got, nil
-}
-
-func (c *Conn) one(n int) bool {
-	c.got = n
-	return false
-}
-
 // Serve reads batches into ms and calls h with the count of each, until h
 // returns false (Serve returns nil) or the socket fails: closed, or its
 // read deadline passed (an error wrapping os.ErrDeadlineExceeded). h may
-// Send and SetReadDeadline; it must not Recv.
+// Send and SetReadDeadline; it must not Serve.
 //
-// Why not Recv in a loop: after a batch that did not fill ms the socket
-// was just drained, and a Recv would make one more recvmmsg only to hear
-// EAGAIN before waiting on the poller. At a few thousand calls a second
-// nearly every batch is one datagram, so that is a system call per
-// datagram. Serve stays inside one RawConn.Read and, after a short batch,
+// Why not one receive call per batch in a loop: after a batch that did not
+// fill ms the socket was just drained, and another call would make one
+// more recvmmsg only to hear EAGAIN before waiting on the poller. At a few
+// thousand calls a second nearly every batch is one datagram, so that is a
+// system call per datagram. Serve stays inside one RawConn.Read and, after a short batch,
 // goes straight to the poller's wait: a Read remembers readiness that
 // arrived since it began (a new Read would forget it, which is why the
 // loop cannot be a Read per batch), so a datagram that came while h ran
