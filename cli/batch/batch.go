@@ -1,7 +1,8 @@
-// Package batch runs CLI lines without a terminal: `sipslb cli -c LINE`,
-// a script on stdin, or an SSH exec request. Output goes to stdout, errors
-// to stderr with the line echoed above the caret, and a failed line does
-// not stop the ones after it.
+// Package batch runs CLI lines without a terminal through the control
+// socket: `sipslb cli -c LINE` or a script on stdin. Output goes to stdout,
+// errors to stderr with the line echoed above the caret, and a failed line
+// does not stop the ones after it. (An SSH exec request does not come here:
+// the SSH server runs its lines in-process, sys/ssh, printed the same way.)
 package batch
 
 import (

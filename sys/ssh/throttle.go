@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// Throttle parameters. freeFailures is what the issue asks: after 5
-// failures the next attempt waits at least 2 s.
+// Throttle parameters: five failures are free (a mistyped password or
+// two does not slow an admin down); after them the next attempt waits at
+// least 2 s, doubling up to 30 s.
 const (
 	freeFailures = 5
 	baseDelay    = 2 * time.Second
