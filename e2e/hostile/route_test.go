@@ -4,7 +4,6 @@ package hostile
 // 127.77.2.0/24): a real server's requests addressed to 0.0.0.0, to the
 // broadcast or multicast addresses or to the VIP itself; a Call-ID the
 // data path drops, asked of show sip hash; a request with LF line endings.
-// The daemon helpers (sysBoot, mustCLI, sysWait) are sys_test.go's.
 
 import (
 	"fmt"
@@ -125,8 +124,8 @@ func TestFarmCannotAimTheVIPAtBadDestinations(t *testing.T) {
 		"server real rs2 %s12\n port sip\n no port sip keepalive\n"+
 		"server virtual vip %s100\n port sip\n bind sip rs1 sip rs2 sip\n"+
 		"end\n", routeNet, routeNet, routeNet)
-	d := sysBoot(t, sipslbBin, "", cfg, "SIPSLB_TEST_SSH=off")
-	sysWait(t, "the VIP listening", func() bool { return harness.UDPBound(routeNet+"100", 5060) })
+	d := harness.StartLB(t, sipslbBin, harness.Options{StartupConfig: cfg})
+	harness.WaitUDP(t, routeNet+"100", 5060)
 
 	bad := []struct {
 		from *peer
@@ -150,14 +149,14 @@ func TestFarmCannotAimTheVIPAtBadDestinations(t *testing.T) {
 	}
 	// The control: a request to a real client address goes through.
 	rs1.send(t, vip, farmRequest("BYE", "sip:alice@"+routeNet+"1:5062", "route-good@x", routeNet+"11:5060", "\r\n"))
-	sysWait(t, "the control BYE at the client", func() bool { return len(client.with("route-good@x")) == 1 })
+	harness.WaitFor(t, 15*time.Second, "the control BYE at the client", func() bool { return len(client.with("route-good@x")) == 1 })
 	time.Sleep(300 * time.Millisecond) // anything still in flight lands by now
 	for name, p := range map[string]*peer{"rs1": rs1, "rs2": rs2, "rs1 other port": rs1other, "client": client} {
 		if got := p.with("route-bad-"); len(got) > 0 {
 			t.Errorf("%s received %d of the requests to bad destinations, first:\n%s", name, len(got), got[0])
 		}
 	}
-	stats := d.mustCLI("show sip statistics")
+	stats := d.CLI(t, "show sip statistics")
 	for why, n := range want {
 		if got := dropCount(t, stats, why); got != n {
 			t.Errorf("drops %s = %d, want %d:\n%s", why, got, n, stats)
@@ -168,7 +167,7 @@ func TestFarmCannotAimTheVIPAtBadDestinations(t *testing.T) {
 	}
 
 	// show sip hash applies the scanner's Call-ID rule.
-	out := d.mustCLI(`show sip hash ""`)
+	out := d.CLI(t, `show sip hash ""`)
 	if !strings.Contains(out, "dropped by the data path (bad-call-id)") || strings.Contains(out, "rs1:") || strings.Contains(out, "rs2:") {
 		t.Errorf(`show sip hash "" names a server or does not say it is dropped:\n%s`, out)
 	}
@@ -177,7 +176,7 @@ func TestFarmCannotAimTheVIPAtBadDestinations(t *testing.T) {
 	// Via follows the message's own line ending.
 	client.send(t, vip, farmRequest("OPTIONS", "sip:svc@"+vip, "route-lf@x", routeNet+"1:5062", "\n"))
 	var fwd []string
-	sysWait(t, "the LF OPTIONS at a real server", func() bool {
+	harness.WaitFor(t, 15*time.Second, "the LF OPTIONS at a real server", func() bool {
 		fwd = append(rs1.with("route-lf@x"), rs2.with("route-lf@x")...)
 		return len(fwd) == 1
 	})
