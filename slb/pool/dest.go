@@ -15,8 +15,9 @@ import (
 // another service on the box. It returns reason.OK, or why not:
 //
 //   - reason.BadDestination: no single remote host: unspecified
-//     (0.0.0.0/8, "this network", and ::), the limited broadcast
-//     255.255.255.255, or multicast (224.0.0.0/4, ff00::/8);
+//     (0.0.0.0/8, "this network", and ::), the reserved 240.0.0.0/4 with
+//     the limited broadcast 255.255.255.255 at its end, or multicast
+//     (224.0.0.0/4, ff00::/8), as slb/config refuses for real servers;
 //   - reason.Loop: one of our own listeners (a VIP port of any virtual
 //     server), or the box itself: a VIP address on any other port, or a
 //     loopback address (127.0.0.0/8, ::1), when vp's VIP is not a
@@ -31,8 +32,8 @@ import (
 func (st *State) Destination(vp *VPort, to netip.AddrPort) reason.Reason {
 	a := to.Addr().Unmap()
 	switch {
-	case !a.IsValid(), a.IsUnspecified(), a.IsMulticast(), a == broadcast4,
-		a.Is4() && a.As4()[0] == 0:
+	case !a.IsValid(), a.IsUnspecified(), a.IsMulticast(),
+		a.Is4() && (a.As4()[0] == 0 || a.As4()[0] >= 240):
 		return reason.BadDestination
 	case a.IsLoopback() && !vp.Addr.Addr().IsLoopback():
 		return reason.Loop
@@ -52,5 +53,3 @@ func (st *State) FromSelf(src netip.AddrPort) bool {
 	_, self := st.VPorts[netip.AddrPortFrom(src.Addr().Unmap(), src.Port())]
 	return self
 }
-
-var broadcast4 = netip.AddrFrom4([4]byte{255, 255, 255, 255})

@@ -29,6 +29,8 @@ func TestDestination(t *testing.T) {
 		{public, "0.9.9.9:5060", reason.BadDestination},
 		{public, "[::]:5060", reason.BadDestination},
 		{public, "255.255.255.255:5060", reason.BadDestination},
+		{public, "240.0.0.1:5060", reason.BadDestination},
+		{public, "223.255.255.255:5060", reason.OK},
 		{public, "[::ffff:255.255.255.255]:5060", reason.BadDestination},
 		{public, "224.0.0.1:5060", reason.BadDestination},
 		{public, "[ff05::1:3]:5060", reason.BadDestination},

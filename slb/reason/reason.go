@@ -69,8 +69,9 @@ const (
 	// hold the whole Call-ID line, so the datagram cannot be hashed.
 	FragNoCallID
 	// BadDestination: a request or response whose destination is no
-	// single remote host: unspecified (0.0.0.0/8, ::), the limited
-	// broadcast 255.255.255.255, or multicast.
+	// single remote host: unspecified (0.0.0.0/8, ::), reserved
+	// (240.0.0.0/4, with the limited broadcast 255.255.255.255), or
+	// multicast.
 	BadDestination
 	// BadBranchMAC: a response whose top Via names our VIP port and
 	// carries our branch prefix, but whose branch does not verify: forged,

@@ -89,6 +89,32 @@ func TestFarmRequestNeverToBadDestination(t *testing.T) {
 	}
 }
 
+// A request from a real server's address is the farm's on any port: one
+// addressed to the VIP is a loop, never hashed into the farm as a
+// client's (before, a server's request from another port to the VIP was
+// hashed to a real server, up to Max-Forwards times). On loopback, where
+// clients and servers share the host, a request to the VIP from a
+// server's address on another port is still a client's.
+func TestFarmRequestToVIPIsNotHashedIntoFarm(t *testing.T) {
+	f := newFixture(t, testConfig())
+	other := netip.AddrPortFrom(rs1Addr.Addr(), 40000)
+	if r := f.handle(invite("farm-to-vip@example.com"), other); r.Verdict != Dropped || r.Reason != reason.Loop || r.Server != nil {
+		t.Errorf("INVITE to the VIP from %v: %v/%v to %v, want dropped/loop", other, r.Verdict, r.Reason, r.To)
+	}
+
+	lo := netip.MustParseAddrPort("127.0.0.100:5060")
+	rs := netip.MustParseAddrPort("127.0.0.11:5060")
+	f = newFixture(t, testConfig(func(c *config.Config) {
+		c.Reals[0].Addr = rs.Addr()
+		c.Virtuals[0].Addr = lo.Addr()
+	}))
+	f.vp = f.st.VPorts[lo]
+	inv := strings.ReplaceAll(invite("shared@example.com"), "192.0.2.100", "127.0.0.100")
+	if r := f.handle(inv, netip.AddrPortFrom(rs.Addr(), 40000)); r.Verdict != Forwarded || r.Server == nil {
+		t.Errorf("loopback client on a server's address: %v/%v, want hashed to a server", r.Verdict, r.Reason)
+	}
+}
+
 // A datagram from one of our own VIP ports is one we sent ourselves
 // (the kernel delivers a datagram sent to 0.0.0.0 to the sender's own
 // address): dropped as a loop, never hashed into the farm as a client's.

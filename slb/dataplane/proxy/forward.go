@@ -88,15 +88,20 @@ func (f *Forwarder) Handle(st *pool.State, vp *pool.VPort, pkt []byte, src netip
 
 // fromFarm tells a request a real server sends toward a client from a
 // client's request: it comes from a real port's address, or from a real
-// server's IP (a server may send from another port) and is not addressed
-// to one of our VIP ports (a client sharing a server's IP, as on ::1,
-// addresses the VIP).
+// server's IP on any port (a server may send from another socket), and is
+// then never hashed into the farm. The one exception is loopback, where a
+// test or demo runs clients and servers on one host (::1 is the only IPv6
+// loopback address): there a request from a server's IP on another port
+// that is addressed to one of our VIP ports is a client's.
 func (f *Forwarder) fromFarm(st *pool.State, vp *pool.VPort, pkt []byte, src netip.AddrPort) bool {
 	if _, ok := st.ByAddr[src]; ok {
 		return true
 	}
 	if _, ok := st.RealIPs[src.Addr()]; !ok {
 		return false
+	}
+	if !src.Addr().IsLoopback() {
+		return true
 	}
 	to, ok := f.target(vp, pkt)
 	if !ok {
