@@ -62,7 +62,12 @@ func TestWatchdogWithholdsAfterGrace(t *testing.T) {
 	var mu sync.Mutex
 	var at []time.Time
 	n := NewNotifier(nil)
-	n.send = func(string) (bool, error) { mu.Lock(); defer mu.Unlock(); at = append(at, time.Now()); return true, nil }
+	n.send = func(string) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		at = append(at, time.Now())
+		return true, nil
+	}
 	var failing sync.Map
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -88,7 +93,7 @@ func TestWatchdogWithholdsAfterGrace(t *testing.T) {
 	defer mu.Unlock()
 	late, after := 0, 0
 	for _, a := range at {
-		if a.After(failStart.Add(period/2 + period/4 + 100*time.Millisecond)) && a.Before(failEnd) {
+		if a.After(failStart.Add(period/2+period/4+100*time.Millisecond)) && a.Before(failEnd) {
 			late++
 		}
 		if a.After(failEnd) {
