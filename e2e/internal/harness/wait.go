@@ -45,6 +45,7 @@ var debianPackage = map[string]string{
 	"sipp": "sip-tester", "ip": "iproute2", "tcpdump": "tcpdump", "ssh": "openssh-client",
 	"snmpget": "snmp", "snmpwalk": "snmp", "snmpbulkwalk": "snmp", "snmptrapd": "snmptrapd",
 	"systemd-analyze": "systemd", "ssh-keygen": "openssh-client", "ssh-keyscan": "openssh-client",
+	"prometheus": "prometheus", "promtool": "prometheus",
 }
 
 // NeedTools fails the test when a program is missing. It never skips:
