@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests talk to (SIPp, net-snmp, smitools,
-# OpenSSH client, iproute2, systemd for systemd-analyze) when they are
-# missing, and Prometheus (server and promtool). Needs root and Debian.
+# OpenSSH client, iproute2, tcpdump, systemd for systemd-analyze) when they
+# are missing, Prometheus (server and promtool), and a C compiler for -race
+# builds. `make test` runs it first (make deps), so a fresh Debian machine
+# with Go needs no step by hand. Needs root and Debian when something is
+# missing; does nothing when everything is there. apt-get update runs
+# before any install, so a fresh machine's empty package lists work.
 set -euo pipefail
 need=()
 command -v sipp >/dev/null || need+=(sip-tester)
@@ -18,6 +22,8 @@ command -v systemd-analyze >/dev/null && [ -e /lib/systemd/system/sysinit.target
 # sys/metrics and e2e/metrics: promtool checks the alert rules and the
 # exposition, and a real Prometheus server scrapes the daemon.
 command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
+# go test -race (and a -race SIPSLB_BIN for the e2e tests) needs cgo.
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
 # Debian's net-snmp ships no IETF base MIBs (SNMPv2-SMI...), which our MIB
 # files import; erlang-snmp is the package in main that has them.
 ls /usr/lib/erlang/lib/snmp-*/mibs/SNMPv2-SMI.mib >/dev/null 2>&1 || need+=(erlang-snmp)

@@ -35,7 +35,7 @@ var buildOnce struct {
 func sipslbBinary(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("SKIPPED: the daemon gives a local CLI full privilege only when it runs as root (uid 0 over SO_PEERCRED); run these pty tests as root, as CI does")
+		t.Skip("not root: the daemon gives a local CLI full privilege only when it runs as root (uid 0 over SO_PEERCRED); run these pty tests as root, as CI does")
 	}
 	buildOnce.Do(func() {
 		goTool, err := exec.LookPath("go")

@@ -18,7 +18,7 @@ func startSIPp(t *testing.T, ip string) (stop func()) {
 	t.Helper()
 	path, err := exec.LookPath("sipp")
 	if err != nil {
-		t.Skip("SKIPPED: sipp not installed (Debian package sip-tester); the test against a real SIP UAS did not run")
+		t.Fatal("sipp not installed (Debian package sip-tester; `make deps` or scripts/install-deps.sh installs it): the prober cannot be tested against a real SIP UAS")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()

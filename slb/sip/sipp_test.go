@@ -24,7 +24,7 @@ import (
 func TestSIPpThroughRewrites(t *testing.T) {
 	sipp, err := exec.LookPath("sipp")
 	if err != nil {
-		t.Skip("SKIPPED: sipp not installed (apt-get install sip-tester); the rewrites are not checked against a real SIP stack")
+		t.Fatal("sipp not installed (Debian package sip-tester; `make deps` or scripts/install-deps.sh installs it): the rewrites cannot be checked against a real SIP stack")
 	}
 	if testing.Short() {
 		t.Skip("runs SIPp")
@@ -35,7 +35,7 @@ func TestSIPpThroughRewrites(t *testing.T) {
 
 	lb, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(lbAddr, 0)))
 	if err != nil {
-		t.Skipf("SKIPPED: cannot bind %v (no 127/8 loopback?): %v", lbAddr, err)
+		t.Fatalf("cannot bind %v (no 127/8 loopback?): %v", lbAddr, err)
 	}
 	defer lb.Close()
 	lbPort := lb.LocalAddr().(*net.UDPAddr).Port
@@ -132,7 +132,7 @@ func freeUDPPort(t *testing.T, ip string) int {
 	t.Helper()
 	c, err := net.ListenPacket("udp", net.JoinHostPort(ip, "0"))
 	if err != nil {
-		t.Skipf("SKIPPED: cannot bind %s: %v", ip, err)
+		t.Fatalf("cannot bind %s: %v", ip, err)
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port

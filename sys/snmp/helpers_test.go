@@ -109,7 +109,7 @@ func needTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Skipf("SKIPPING: %s not installed (apt-get install -y snmp snmptrapd smitools erlang-snmp); this test needs the real peer", name)
+		t.Fatalf("%s not installed (Debian packages snmp snmptrapd smitools; `make deps` or scripts/install-deps.sh installs them): this test needs the real peer", name)
 	}
 	return p
 }
