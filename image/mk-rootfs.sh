@@ -37,10 +37,14 @@ if [ "$(cat "$base.key" 2>/dev/null)" != "$key" ]; then
 		ex+=("--dpkgopt=path-exclude=/lib/modules/*/kernel/$d/*" "--dpkgopt=path-exclude=/usr/lib/modules/*/kernel/$d/*")
 	done
 	# The host's own sources file: no mirror is named here, so the build
-	# uses whatever the build machine is configured for.
+	# uses whatever the build machine is configured for, and the host's apt
+	# settings that decide whether that mirror is accepted (aptopts.sh:
+	# e.g. a snapshot mirror's expired Release files, a proxy).
 	sources=/etc/apt/sources.list.d/debian.sources
 	[ -f "$sources" ] || sources=/etc/apt/sources.list
-	mmdebstrap --mode=root --variant=minbase --quiet \
+	mapfile -t aptopts < <("$here/aptopts.sh")
+	"${MMDEBSTRAP:-mmdebstrap}" --mode=root --variant=minbase --quiet \
+		"${aptopts[@]}" \
 		--include=systemd,systemd-sysv,udev,kmod,linux-image-amd64,initramfs-tools,zstd,iproute2,usr-is-merged \
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
 		--dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
