@@ -68,6 +68,12 @@ func showVersion(m *parse.Match) error {
 	if st.CPUs > 0 {
 		fmt.Fprintf(c.out, "CPUs: %d, data path workers per VIP port: %d, scheduler processors in use: %d\n", st.CPUs, st.Workers, st.Procs)
 	}
+	if r := st.Runs; r.Starts > 0 {
+		fmt.Fprintf(c.out, "Restarts after an unclean exit: %d (starts on this state directory: %d)\n", r.Unclean, r.Starts)
+		if r.LastExit != "" {
+			fmt.Fprintf(c.out, "Last exit: %s\n", r.LastExit)
+		}
+	}
 	return nil
 }
 

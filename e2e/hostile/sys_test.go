@@ -18,135 +18,31 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	xssh "golang.org/x/crypto/ssh"
+
+	"sipslb/e2e/internal/harness"
 )
 
 // sysNet is this file's address block.
 const sysNet = "127.77.4."
 
-// sysLB is one running `sipslb boot` of this file's tests.
-type sysLB struct {
-	t       *testing.T
-	bin     string
-	dir     string
-	cmd     *exec.Cmd
-	logPath string
-	exited  chan struct{}
-}
-
-// sysBoot starts bin on dir (fresh when "") with startup-config text (none
-// when "") and env, and waits until its control socket answers.
-func sysBoot(t *testing.T, bin, dir, text string, env ...string) *sysLB {
+// sysBoot starts bin on a fresh state dir holding startup-config text
+// (none when "") with env added, and waits until its control socket
+// answers.
+func sysBoot(t *testing.T, bin, text string, env ...string) *harness.LB {
 	t.Helper()
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if text != "" {
-		if err := os.WriteFile(filepath.Join(dir, "startup-config"), []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d := &sysLB{t: t, bin: bin, dir: dir, logPath: filepath.Join(t.TempDir(), "daemon.log"), exited: make(chan struct{})}
-	logf, err := os.Create(d.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	d.cmd = exec.Command(bin, "boot", "--state-dir", dir)
-	d.cmd.Env = append(os.Environ(), env...)
-	d.cmd.Stderr = logf
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { d.cmd.Wait(); close(d.exited) }()
-	t.Cleanup(d.stop)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, _, code := d.cli("show version"); code == 0 {
-			return d
-		}
-		select {
-		case <-d.exited:
-			t.Fatalf("daemon exited; log:\n%s", d.log())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("daemon not up after 20s; log:\n%s", d.log())
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	return harness.StartLB(t, bin, harness.Options{StartupConfig: text, Env: env})
 }
 
-func (d *sysLB) log() string {
-	b, _ := os.ReadFile(d.logPath)
-	return string(b)
-}
-
-func (d *sysLB) stop() {
-	select {
-	case <-d.exited:
-		return
-	default:
-	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-d.exited:
-	case <-time.After(10 * time.Second):
-		d.cmd.Process.Kill()
-		<-d.exited
-	}
-	if d.t.Failed() {
-		d.t.Logf("daemon log:\n%s", d.log())
-	}
-}
-
-// cli runs `sipslb cli -c` with lines; each command gets at most 30 s.
-func (d *sysLB) cli(lines ...string) (stdout, stderr string, code int) {
-	args := []string{"cli", "--state-dir", d.dir}
-	for _, l := range lines {
-		args = append(args, "-c", l)
-	}
-	cmd := exec.Command(d.bin, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	if err := cmd.Start(); err != nil {
-		d.t.Fatal(err)
-	}
-	t := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
-	defer t.Stop()
-	err := cmd.Wait()
-	code = 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		code = -1
-	}
-	return o.String(), e.String(), code
-}
-
-func (d *sysLB) mustCLI(lines ...string) string {
-	d.t.Helper()
-	out, errOut, code := d.cli(lines...)
-	if code != 0 {
-		d.t.Fatalf("cli %q: exit %d\nstdout:\n%s\nstderr:\n%s", lines, code, out, errOut)
-	}
-	return out
-}
-
-// sysWait polls cond every 25 ms for at most 15 s.
+// sysWait polls cond for at most 15 s.
 func sysWait(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	harness.WaitFor(t, 15*time.Second, what, cond)
 }
 
 // sysFreePort is a TCP port free on ip right now.
@@ -188,7 +84,7 @@ func TestReleaseIgnoresTestHooks(t *testing.T) {
 	ip := sysNet + "10"
 	port := sysFreePort(t, ip)
 	cfg := "hostname rel\nip ssh listen-address " + ip + "\nip ssh port " + strconv.Itoa(port) + "\nend\n"
-	d := sysBoot(t, rel, "", cfg, "SIPSLB_TEST_SSH=off", "SIPSLB_TEST_FAULT=before-rename", "SIPSLB_TEST_WEDGE=control")
+	d := sysBoot(t, rel, cfg, "SIPSLB_TEST_SSH=off", "SIPSLB_TEST_FAULT=before-rename", "SIPSLB_TEST_WEDGE=control")
 	sysWait(t, "the release daemon's SSH port", func() bool {
 		c, err := net.DialTimeout("tcp", net.JoinHostPort(ip, strconv.Itoa(port)), time.Second)
 		if err == nil {
@@ -196,18 +92,18 @@ func TestReleaseIgnoresTestHooks(t *testing.T) {
 		}
 		return err == nil
 	})
-	d.mustCLI("configure terminal", "hostname rel2", "end", "write memory")
-	got, err := os.ReadFile(filepath.Join(d.dir, "startup-config"))
+	d.CLI(t, "configure terminal", "hostname rel2", "end", "write memory")
+	got, err := os.ReadFile(filepath.Join(d.Dir, "startup-config"))
 	if err != nil || !strings.Contains(string(got), "hostname rel2") {
 		t.Fatalf("write memory with SIPSLB_TEST_FAULT set: startup-config = %q, %v", got, err)
 	}
 	select {
-	case <-d.exited:
-		t.Fatalf("the release daemon died; log:\n%s", d.log())
+	case <-d.Exited():
+		t.Fatalf("the release daemon died; log:\n%s", d.Log())
 	default:
 	}
-	if strings.Contains(d.log(), "test knob") || strings.Contains(d.log(), "test hook") {
-		t.Errorf("the release daemon mentions a test hook:\n%s", d.log())
+	if strings.Contains(d.Log(), "test knob") || strings.Contains(d.Log(), "test hook") {
+		t.Errorf("the release daemon mentions a test hook:\n%s", d.Log())
 	}
 }
 
@@ -233,12 +129,12 @@ func sysFarm(n int) string {
 // and why, and a valid file still reloads.
 func TestBadReloadKeepsRunningConfig(t *testing.T) {
 	good := sysFarm(150)
-	d := sysBoot(t, sipslbBin, "", good, "SIPSLB_TEST_SSH=off")
-	want := d.mustCLI("show running-config")
+	d := sysBoot(t, sipslbBin, good, "SIPSLB_TEST_SSH=off")
+	want := d.CLI(t, "show running-config")
 	if n := strings.Count(want, "server real rs"); n != 150 {
 		t.Fatalf("running config has %d real servers, want 150:\n%s", n, want)
 	}
-	path := filepath.Join(d.dir, "startup-config")
+	path := filepath.Join(d.Dir, "startup-config")
 	reloads := 0
 	for _, tc := range []struct{ name, text, why string }{
 		{"empty", "", "truncated"},
@@ -251,14 +147,14 @@ func TestBadReloadKeepsRunningConfig(t *testing.T) {
 		} else if err := os.WriteFile(path, []byte(tc.text), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		d.cmd.Process.Signal(syscall.SIGHUP)
+		d.Signal(syscall.SIGHUP)
 		reloads++
 		// Every reload logs one line starting "SIGHUP:" when it is done.
-		sysWait(t, tc.name+" reload", func() bool { return strings.Count(d.log(), `msg="SIGHUP:`) >= reloads })
-		if got := d.mustCLI("show running-config"); got != want {
+		sysWait(t, tc.name+" reload", func() bool { return strings.Count(d.Log(), `msg="SIGHUP:`) >= reloads })
+		if got := d.CLI(t, "show running-config"); got != want {
 			t.Fatalf("%s: running config changed by a bad reload:\n%s", tc.name, got)
 		}
-		errs := d.mustCLI("show startup-config errors")
+		errs := d.CLI(t, "show startup-config errors")
 		if !strings.Contains(errs, "running config was kept") || !strings.Contains(errs, tc.why) {
 			t.Errorf("%s: show startup-config errors lacks the refusal (%q):\n%s", tc.name, tc.why, errs)
 		}
@@ -271,15 +167,15 @@ func TestBadReloadKeepsRunningConfig(t *testing.T) {
 	if err := os.WriteFile(path, []byte(next), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d.cmd.Process.Signal(syscall.SIGHUP)
-	sysWait(t, "the valid reload", func() bool { return strings.Contains(d.mustCLI("show running-config"), "hostname next") })
-	if got := d.mustCLI("show running-config"); strings.Count(got, "server real rs") != 148 {
+	d.Signal(syscall.SIGHUP)
+	sysWait(t, "the valid reload", func() bool { return strings.Contains(d.CLI(t, "show running-config"), "hostname next") })
+	if got := d.CLI(t, "show running-config"); strings.Count(got, "server real rs") != 148 {
 		t.Errorf("after a valid reload:\n%s", got)
 	}
-	if errs := d.mustCLI("show startup-config errors"); !strings.Contains(errs, "No errors") {
+	if errs := d.CLI(t, "show startup-config errors"); !strings.Contains(errs, "No errors") {
 		t.Errorf("after a valid reload: %s", errs)
 	}
-	if !strings.Contains(d.log(), "reload refused") || !strings.Contains(d.log(), "truncated") {
+	if !strings.Contains(d.Log(), "reload refused") || !strings.Contains(d.Log(), "truncated") {
 		t.Errorf("daemon log lacks the refusals")
 	}
 }
@@ -304,21 +200,26 @@ func sysKey(t *testing.T) (path, pub string) {
 	return path, strings.TrimSpace(string(xssh.MarshalAuthorizedKey(spk)))
 }
 
-// sysSSH runs OpenSSH's ssh from src with the key and returns its output
-// and exit status; it gives up after 30 s.
+// sysSSH runs OpenSSH's ssh as admin from src with the key and returns
+// its output and exit status; it is killed after 30 s.
 func sysSSH(t *testing.T, src, ip string, port int, key, command string) (string, int) {
 	t.Helper()
+	return sysSSHUser(t, 30*time.Second, "admin", src, ip, port, key, command)
+}
+
+// sysSSHUser is sysSSH as user, killed after limit.
+func sysSSHUser(t *testing.T, limit time.Duration, user, src, ip string, port int, key, command string) (string, int) {
 	cmd := exec.Command("ssh", "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 		"-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
 		"-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
-		"-i", key, "-b", src, "-p", strconv.Itoa(port), "-l", "admin", ip, command)
+		"-i", key, "-b", src, "-p", strconv.Itoa(port), "-l", user, ip, command)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return err.Error(), -1
 	}
-	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	timer := time.AfterFunc(limit, func() { cmd.Process.Kill() })
 	defer timer.Stop()
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -342,7 +243,7 @@ func TestIdleSSHConnectionsDoNotLockOut(t *testing.T) {
 	port := sysFreePort(t, ip)
 	cfg := "hostname idle\nusername admin privilege 0\nusername admin ssh-key " + pub + "\nip ssh listen-address " + ip +
 		"\nip ssh port " + strconv.Itoa(port) + "\nend\n"
-	d := sysBoot(t, sipslbBin, "", cfg, "SIPSLB_TEST_SSH=") // this daemon serves SSH
+	d := sysBoot(t, sipslbBin, cfg, "SIPSLB_TEST_SSH=") // this daemon serves SSH
 	addr := net.JoinHostPort(ip, strconv.Itoa(port))
 	sysWait(t, "the SSH port", func() bool {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
@@ -379,7 +280,7 @@ func TestIdleSSHConnectionsDoNotLockOut(t *testing.T) {
 		t.Fatalf("ssh while 70 idle connections are open: exit %d\n%s", code, out)
 	}
 	sysWait(t, "the refusals in the log", func() bool {
-		return strings.Contains(d.log(), `msg="ssh: connection refused before authentication" from=`+sysNet+"31")
+		return strings.Contains(d.Log(), `msg="ssh: connection refused before authentication" from=`+sysNet+"31")
 	})
 	// The login grace closes the held ones within 20 s of their start.
 	closed := 0
@@ -392,7 +293,160 @@ func TestIdleSSHConnectionsDoNotLockOut(t *testing.T) {
 	if closed != len(idle) {
 		t.Errorf("%d of %d idle connections still open 30 s after they connected", len(idle)-closed, len(idle))
 	}
-	if !strings.Contains(d.log(), "no session within the login grace time") {
+	if !strings.Contains(d.Log(), "no session within the login grace time") {
 		t.Error("the log does not mention the grace expiry")
+	}
+}
+
+// sysNotify is a NOTIFY_SOCKET of the test's own: it keeps the arrival
+// time of every datagram holding want.
+type sysNotify struct {
+	path string
+	mu   sync.Mutex
+	at   []time.Time
+}
+
+func sysListenNotify(t *testing.T, want string) *sysNotify {
+	t.Helper()
+	n := &sysNotify{path: filepath.Join(t.TempDir(), "notify.sock")}
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: n.path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			k, _, err := c.ReadFromUnix(buf)
+			if err != nil {
+				return
+			}
+			if bytes.Contains(buf[:k], []byte(want)) {
+				n.mu.Lock()
+				n.at = append(n.at, time.Now())
+				n.mu.Unlock()
+			}
+		}
+	}()
+	return n
+}
+
+// maxGap is the longest time between two arrivals within [from, to],
+// counting from `from` to the first and from the last to `to`.
+func (n *sysNotify) maxGap(from, to time.Time) (time.Duration, int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	prev, gap, count := from, time.Duration(0), 0
+	for _, a := range n.at {
+		if a.Before(from) || a.After(to) {
+			continue
+		}
+		gap = max(gap, a.Sub(prev))
+		prev = a
+		count++
+	}
+	return max(gap, to.Sub(prev)), count
+}
+
+// TestWatchdogUnderEnableGuessing: 40 SSH clients (privilege 5, each from
+// its own address) guess the enable secret for 8 s; the daemon's
+// WATCHDOG=1 pings keep coming with margin (WatchdogSec 2 s: a ping every
+// 500 ms, none more than 1.5 s after the previous one), and no guess
+// succeeds (the per-user throttle queues them; a client gives up after
+// 10 s).
+func TestWatchdogUnderEnableGuessing(t *testing.T) {
+	key, pub := sysKey(t)
+	ip := sysNet + "35"
+	port := sysFreePort(t, ip)
+	cfg := "hostname guess\nusername admin privilege 0 password Adm1n-secret-pw\nusername ro privilege 5\nusername ro ssh-key " + pub +
+		"\nenable secret the-Real-3nable\nip ssh listen-address " + ip + "\nip ssh port " + strconv.Itoa(port) + "\nend\n"
+	ns := sysListenNotify(t, "WATCHDOG=1")
+	const period = 2 * time.Second
+	d := sysBoot(t, sipslbBin, cfg, "SIPSLB_TEST_SSH=", "NOTIFY_SOCKET="+ns.path, "WATCHDOG_USEC="+strconv.Itoa(int(period/time.Microsecond)))
+	sysWait(t, "the SSH port", func() bool {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(ip, strconv.Itoa(port)), time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	start := time.Now()
+	end := start.Add(8 * time.Second)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	tries, entered := 0, 0
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			src := sysNet + strconv.Itoa(40+i)
+			for n := 0; n < 20 && time.Now().Before(end); n++ {
+				_, code := sysSSHUser(t, 10*time.Second, "ro", src, ip, port, key, "enable wrong-"+strconv.Itoa(n))
+				mu.Lock()
+				tries++
+				if code == 0 {
+					entered++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	stop := time.Now()
+	gap, pings := ns.maxGap(start, stop)
+	t.Logf("%d enable guesses over SSH in %v; %d WATCHDOG=1, longest gap %v (WatchdogSec %v)", tries, stop.Sub(start).Round(time.Millisecond), pings, gap.Round(time.Millisecond), period)
+	if gap > period*3/4 {
+		t.Errorf("a WATCHDOG=1 came %v after the previous one under load (WatchdogSec %v)", gap, period)
+	}
+	if tries < 40 {
+		t.Errorf("only %d guesses were made", tries)
+	}
+	if entered > 0 {
+		t.Errorf("%d wrong enable secrets were accepted", entered)
+	}
+	if strings.Contains(d.Log(), "pings withheld") {
+		t.Errorf("the watchdog withheld its pings under load")
+	}
+}
+
+// TestRunHistoryInShowVersion: show version counts the restarts that
+// followed an unclean exit and says how the previous run ended: SIGKILL
+// (as a power cut or a watchdog kill leave it), SIGTERM, and SIGABRT
+// (systemd's watchdog signal), after which the daemon exits with status 2
+// and its goroutines in the log.
+func TestRunHistoryInShowVersion(t *testing.T) {
+	dir := t.TempDir()
+	boot := func() *harness.LB {
+		return harness.StartLB(t, sipslbBin, harness.Options{Dir: dir, Env: []string{"SIPSLB_TEST_SSH=off"}})
+	}
+	d := boot()
+	v := d.CLI(t, "show version")
+	if !strings.Contains(v, "Restarts after an unclean exit: 0 (starts on this state directory: 1)") || strings.Contains(v, "Last exit") {
+		t.Fatalf("first start:\n%s", v)
+	}
+	d.Cmd.Process.Kill()
+	<-d.Exited()
+	d = boot()
+	v = d.CLI(t, "show version")
+	if !strings.Contains(v, "Restarts after an unclean exit: 1 (starts on this state directory: 2)") || !strings.Contains(v, "Last exit: unclean: the run started ") {
+		t.Fatalf("after SIGKILL:\n%s", v)
+	}
+	d.Stop(t)
+	d = boot()
+	if v = d.CLI(t, "show version"); !strings.Contains(v, "Restarts after an unclean exit: 1 (starts on this state directory: 3)") || !strings.Contains(v, "Last exit: stopped by SIGTERM at ") {
+		t.Fatalf("after SIGTERM:\n%s", v)
+	}
+	d.Signal(syscall.SIGABRT)
+	select {
+	case <-d.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("no exit 10 s after SIGABRT")
+	}
+	if code := d.Cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(d.Log(), "goroutine ") {
+		t.Errorf("after SIGABRT: exit %d, goroutine dump in the log: %v", code, strings.Contains(d.Log(), "goroutine "))
+	}
+	d = boot()
+	if v = d.CLI(t, "show version"); !strings.Contains(v, "Last exit: SIGABRT (systemd watchdog timeout or abort) at ") {
+		t.Fatalf("after SIGABRT:\n%s", v)
 	}
 }

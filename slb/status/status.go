@@ -28,6 +28,9 @@ type Snapshot struct {
 	Virtuals             map[string]*Virtual
 	// DialogTable is the dialog table as a whole, shared by every VIP port.
 	DialogTable DialogTable
+	// Runs is the daemon's start history on its state directory (filled
+	// by the daemon, not the engine).
+	Runs Runs
 	// DSR is the dsr data interface's own counters (zero without one).
 	DSR DSR
 }
@@ -144,4 +147,15 @@ type VirtualPort struct {
 	Placed      uint64                   // dialogs placed through it since start
 	// PeakDialogs is the highest Dialogs since start (sampled, see Real).
 	PeakDialogs int
+}
+
+// Runs is how often the daemon started on its state directory (the data
+// partition, so it survives reboots) and how the previous run ended.
+type Runs struct {
+	// Starts counts every start; Unclean the starts that followed a run
+	// that ended without stopping (a crash, SIGKILL, a watchdog timeout
+	// or a power cut): the restarts an operator should look into.
+	Starts, Unclean int
+	// LastExit says how the previous run ended; "" on the first start.
+	LastExit string
 }

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
 
@@ -42,6 +43,7 @@ type Options struct {
 
 type backend struct {
 	eng     *engine.Engine
+	runs    *runHistory
 	st      *store.Store
 	version string
 	snmp    *snmpService
@@ -90,7 +92,13 @@ func (b *backend) LocalizeSNMPKey(auth, pass string) ([]byte, error) {
 	}
 	return b.snmp.localize(auth, pass)
 }
-func (b *backend) Status() *status.Snapshot { return b.eng.Status() }
+func (b *backend) Status() *status.Snapshot {
+	s := b.eng.Status() // a fresh snapshot per call: ours to fill
+	if s != nil && b.runs != nil {
+		s.Runs = b.runs.status()
+	}
+	return s
+}
 func (b *backend) SIPHash(callID, virtual string) ([]status.HashRoute, error) {
 	return b.eng.SIPHash(callID, virtual)
 }
@@ -104,12 +112,23 @@ func (b *backend) SaveStartup(text []byte) error {
 	return b.st.Save(text)
 }
 
-// Run runs the daemon until ctx is done or SIGTERM/SIGINT arrives.
+// Run runs the daemon until ctx is done or SIGTERM/SIGINT arrives, and
+// records how the run ended in the state directory's run history.
 func Run(ctx context.Context, o Options) error {
 	log := systemd.Logger(o.Log)
 	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 		return err
 	}
+	runs := openRuns(o.StateDir, log)
+	why, err := run(ctx, o, log, runs)
+	if err != nil {
+		why = "stopped on error: " + err.Error()
+	}
+	runs.exit(why)
+	return err
+}
+
+func run(ctx context.Context, o Options, log *slog.Logger, runs *runHistory) (string, error) {
 	// The agent is started after the engine, whose state it reads; health
 	// events reach it through this pointer once it exists.
 	var snmpSvc atomic.Pointer[snmpService]
@@ -121,10 +140,10 @@ func Run(ctx context.Context, o Options) error {
 	eng := engine.NewWithOptions(log, engine.Options{DSR: dsrDriver{log: log}, Health: health.Options{OnEvent: onHealth},
 		StallAfter: stallAfter(systemd.WatchdogPeriod())})
 	defer eng.Close()
-	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version}
+	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version, runs: runs}
 	var err error
 	if be.snmp, err = startSNMP(o.StateDir, o.Version, eng.Config, eng.Status, log); err != nil {
-		return err
+		return "", err
 	}
 	defer be.snmp.close()
 	snmpSvc.Store(be.snmp)
@@ -191,7 +210,7 @@ func Run(ctx context.Context, o Options) error {
 	sock := filepath.Join(o.StateDir, SocketName)
 	ln, err := ctl.Listen(sock, "") // root, and group sipslb read-only (docs/security.md)
 	if err != nil {
-		return fmt.Errorf("control socket: %w", err)
+		return "", fmt.Errorf("control socket: %w", err)
 	}
 	go srv.Serve(ln)
 	defer func() { ln.Close(); os.Remove(sock) }()
@@ -214,16 +233,19 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGABRT)
 	defer signal.Stop(sigs)
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return "stopped", nil
 		case sig := <-sigs:
+			if sig == syscall.SIGABRT {
+				aborted(log, runs)
+			}
 			if sig != syscall.SIGHUP {
 				log.Info("stopping", "signal", sig.String())
-				return nil
+				return "stopped by " + signalName(sig), nil
 			}
 			sd.Reloading()
 			reload()
@@ -241,4 +263,27 @@ func logLineErrs(log *slog.Logger, errs []commands.LineError) {
 		}
 		log.Warn("startup-config line skipped", "line", le.Line, "text", le.Text, "err", le.Err)
 	}
+}
+
+// aborted handles SIGABRT, which systemd sends when the watchdog pings
+// stopped (WatchdogSignal=SIGABRT): the run history says so, the
+// goroutines go to the log as Go's own crash would print them, and the
+// process exits at once with status 2 (Go's crash status) without the
+// orderly shutdown, which a wedged daemon may not finish.
+func aborted(log *slog.Logger, runs *runHistory) {
+	log.Error("SIGABRT (the systemd watchdog timed out, or an abort): dumping goroutines and exiting")
+	runs.exit("SIGABRT (systemd watchdog timeout or abort)")
+	pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
+	os.Exit(2)
+}
+
+// signalName is SIGTERM rather than "terminated".
+func signalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGINT:
+		return "SIGINT"
+	}
+	return sig.String()
 }
