@@ -93,7 +93,7 @@ func TestWatchdogWithholdsAfterGrace(t *testing.T) {
 	defer mu.Unlock()
 	late, after := 0, 0
 	for _, a := range at {
-		if a.After(failStart.Add(period/2+period/4+100*time.Millisecond)) && a.Before(failEnd) {
+		if a.After(failStart.Add(Grace(period)+period/4+100*time.Millisecond)) && a.Before(failEnd) {
 			late++
 		}
 		if a.After(failEnd) {
