@@ -34,7 +34,16 @@ func (in *Interp) build() {
 	}
 	show := in.showTree(realNames, virtNames)
 
+	// User exec knows the privileged commands only to refuse them with
+	// access denied (a read-only user must learn why, not read "Invalid
+	// input").
 	user := []*parse.Node{
+		K("configure", "Enter configuration mode (privileged)",
+			K("terminal", "Configure from this terminal").Do(cmdPrivilegedOnly)),
+		K("erase", "Erase a file (privileged)",
+			K("startup-config", "Delete startup-config").Do(cmdPrivilegedOnly)),
+		K("write", "Save the configuration (privileged)",
+			K("memory", "Save running-config as startup-config").Do(cmdPrivilegedOnly)),
 		K("enable", "Enter privileged exec mode", enableArg()).Do(cmdEnable),
 		K("exit", "Leave the CLI").Do(cmdLogout),
 		K("logout", "Leave the CLI").Do(cmdLogout),
@@ -119,10 +128,23 @@ func cmdExit(m *parse.Match) error {
 	return nil
 }
 
+// cmdPrivilegedOnly refuses a privileged command typed in user exec.
+func cmdPrivilegedOnly(m *parse.Match) error {
+	c := env(m)
+	if c.s.Priv != PrivSuper {
+		return readOnlyDenied(c.s)
+	}
+	return &parse.Error{Kind: parse.ErrDenied, Msg: "Access denied: privileged exec mode only; type enable first"}
+}
+
+func readOnlyDenied(s *Session) error {
+	return &parse.Error{Kind: parse.ErrDenied, Msg: fmt.Sprintf("Access denied: user %s is read-only (privilege %d)", s.User, s.Priv)}
+}
+
 func cmdConfigure(m *parse.Match) error {
 	c := env(m)
 	if c.s.Priv != PrivSuper {
-		return &parse.Error{Kind: parse.ErrDenied, Msg: fmt.Sprintf("Access denied: user %s is read-only (privilege %d)", c.s.User, c.s.Priv)}
+		return readOnlyDenied(c.s)
 	}
 	c.s.Mode = ModeConfig
 	return nil
