@@ -9,6 +9,7 @@ import (
 
 	"sipslb/cli/parse"
 	"sipslb/slb/config"
+	"sipslb/slb/dialog"
 	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
@@ -265,7 +266,17 @@ func showSIPServer(m *parse.Match) error {
 			dialogs += p.Dialogs
 		}
 	}
-	fmt.Fprintf(c.out, "Avail. SIP sessions = %d  Used SIP sessions = %d\n", max(c.cfg.Dialog.MaxEntries-dialogs, 0), dialogs)
+	// ServerIron's line, then what the numbers mean: the dialog table has
+	// 4/3 slots per entry of max-entries, so it may hold more than
+	// max-entries (slb/dialog doc.go).
+	maxEntries := c.cfg.Dialog.MaxEntries
+	slots := maxEntries * dialog.SlotsPerEntryNum / dialog.SlotsPerEntryDen
+	fmt.Fprintf(c.out, "Avail. SIP sessions = %d  Used SIP sessions = %d\n", max(maxEntries-dialogs, 0), dialogs)
+	fmt.Fprintf(c.out, "Dialog table: %d entries of max-entries %d; about %d slots (%d/%d per entry, %d%% full at max-entries)\n",
+		dialogs, maxEntries, slots, dialog.SlotsPerEntryNum, dialog.SlotsPerEntryDen, 100*dialog.SlotsPerEntryDen/dialog.SlotsPerEntryNum)
+	if dialogs > maxEntries {
+		fmt.Fprintln(c.out, "  Above max-entries the table keeps taking dialogs in its spare slots; where a Call-ID's probe window is full, the entry that expires first is replaced.")
+	}
 	tw := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Real\tIP\tPort\tRole\tState\tSessions\tPeak\tTotal\tRequests\tResponses\tDrops")
 	for _, r := range c.cfg.Reals {
