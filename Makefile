@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test vet fmt-check unit demo bench clean deps
+.PHONY: build test vet fmt-check unit fuzz demo bench clean deps
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipslb .
@@ -28,7 +28,19 @@ unit: build
 	$(GO) build -o bin/testcheck ./scripts/testcheck
 	set -o pipefail; $(GO) test -count=1 -timeout 20m -json ./... | bin/testcheck
 
-test: deps fmt-check vet unit
+# Fuzz targets of hostile input, each for FUZZTIME beyond its committed
+# seed corpus (testdata/fuzz; `go test` alone replays only the seeds).
+# go test -fuzz takes one target per run. PACKAGE:TARGET
+FUZZTIME ?= 15s
+FUZZ_TARGETS ?= ./cli/ctl:FuzzProtocol ./cli/commands:FuzzQuotedValue
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
+	done
+
+test: deps fmt-check vet unit fuzz
 
 clean:
 	rm -rf bin out

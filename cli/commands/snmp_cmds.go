@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"sipslb/cli/parse"
 	"sipslb/slb/config"
@@ -25,6 +26,23 @@ var hexArg = &parse.Arg{Name: "HEX", Check: func(s string) error {
 }}
 
 var textArg = &parse.Arg{Name: "TEXT"}
+
+// oneWord checks a community or SNMP user name: running-config prints it
+// as one word (and masks it as one for a read-only session), so it holds
+// no blank and no double quote.
+func oneWord(what string) func(string) error {
+	return func(s string) error {
+		if s == "" || strings.ContainsAny(s, " \t\"") {
+			return fmt.Errorf("%s is one word: not empty, no blanks, no double quotes", what)
+		}
+		return nil
+	}
+}
+
+var (
+	communityArg = &parse.Arg{Name: "COMMUNITY", Check: oneWord("a community")}
+	snmpUserArg  = &parse.Arg{Name: "USER", Check: oneWord("an SNMP user name")}
+)
 var secretArg = &parse.Arg{Name: "SECRET", Check: func(s string) error {
 	if len(s) < 8 {
 		return fmt.Errorf("an SNMPv3 passphrase has at least 8 characters (RFC 3414)")
@@ -189,19 +207,19 @@ func (in *Interp) snmpTree() *parse.Node {
 		K("location", "sysLocation", A(textArg, "text (quote it if it has blanks)").Do(text(func(s *config.SNMP) *string { return &s.Location }))).
 			Undo(text(func(s *config.SNMP) *string { return &s.Location })),
 		K("community", "SNMPv1/v2c read-only community",
-			A(&parse.Arg{Name: "COMMUNITY"}, "community string",
+			A(communityArg, "community string",
 				K("ro", "Read-only (the only access there is)",
 					withLoop(A(prefixArg, "allowed source prefix (repeatable; none = any)").Do(community))).Do(community)).Undo(community)),
 		K("user", "SNMPv3 USM user",
-			A(&parse.Arg{Name: "USER"}, "user name",
+			A(snmpUserArg, "user name",
 				K("auth", "Authentication protocol",
 					authKey("sha", "HMAC-SHA-96"),
 					authKey("sha256", "HMAC-SHA-256-192 (RFC 7860)"))).Undo(user)),
 		K("host", "Notification receiver",
 			A(ipArg, "receiver address",
 				K("version", "Notification version",
-					K("2c", "SNMPv2c", A(&parse.Arg{Name: "COMMUNITY"}, "community", hostPort).Do(host)),
-					K("3", "SNMPv3 (authPriv with the user's keys)", A(&parse.Arg{Name: "USER"}, "a configured snmp-server user", hostPort).Do(host)))).Undo(host)),
+					K("2c", "SNMPv2c", A(communityArg, "community", hostPort).Do(host)),
+					K("3", "SNMPv3 (authPriv with the user's keys)", A(snmpUserArg, "a configured snmp-server user", hostPort).Do(host)))).Undo(host)),
 	)
 }
 

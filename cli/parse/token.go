@@ -105,9 +105,9 @@ func Printable(s string) string {
 }
 
 // Quote returns s as the tokenizer reads it back: quoted when it holds
-// blanks or is empty.
+// blanks or is empty, or holds a "?" (a line ending in "?" asks for help).
 func Quote(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t") {
+	if s == "" || strings.ContainsAny(s, " \t?") {
 		return `"` + s + `"`
 	}
 	return s

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 // SNMP is the agent's configuration (snmp-server ...).
@@ -62,6 +63,9 @@ func (s SNMP) clone() SNMP {
 	return n
 }
 
+// oneWord: running-config prints the value as one unquoted word.
+func oneWord(s string) bool { return s != "" && !strings.ContainsAny(s, " \t\"") }
+
 func (s SNMP) validate() []Problem {
 	var ps []Problem
 	add := func(path, format string, a ...any) {
@@ -71,6 +75,9 @@ func (s SNMP) validate() []Problem {
 	for _, c := range s.Communities {
 		if len(c.Name) == 0 || len(c.Name) > 127 {
 			add("snmp-server community", "a community is 1-127 characters")
+		}
+		if !oneWord(c.Name) {
+			add("snmp-server community", "a community is one word: no blanks, no double quotes")
 		}
 		if seen[c.Name] {
 			add("snmp-server community "+c.Name, "defined twice")
@@ -84,6 +91,9 @@ func (s SNMP) validate() []Problem {
 			add(p, "defined twice")
 		}
 		users[u.Name] = true
+		if !oneWord(u.Name) {
+			add(p, "a user name is one word: no blanks, no double quotes")
+		}
 		want := map[string]int{"sha": 20, "sha256": 32}[u.Auth]
 		if want == 0 || len(u.AuthKey) != want {
 			add(p, "auth key must be a %d-byte localized %s key", want, u.Auth)
