@@ -58,7 +58,7 @@ func New(be Backend, log *slog.Logger) *Interp {
 		log = slog.New(slog.DiscardHandler)
 	}
 	in := &Interp{cfg: config.New(), be: be, log: log, sessions: map[int]*Session{},
-		enableThrottle: throttle.New[string](throttle.Default), hashSem: make(chan struct{}, 1)}
+		enableThrottle: throttle.New[string](enableSchedule), hashSem: make(chan struct{}, 1)}
 	in.build()
 	return in
 }

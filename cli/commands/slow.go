@@ -65,6 +65,15 @@ type enableVerdict struct {
 	waited  time.Duration // throttle delay before judging
 }
 
+// enableSchedule throttles wrong enable secrets per user: the SSH login
+// schedule, but at most 30 s of attempts queued, since a queued attempt
+// holds its CLI session (and control-socket slot) while it waits.
+var enableSchedule = func() throttle.Params {
+	p := throttle.Default
+	p.MaxQueue = 30 * time.Second
+	return p
+}()
+
 // MaxEnableTries is how many wrong enable secrets one session may send;
 // the last one closes it (IOS: "% Bad secrets").
 const MaxEnableTries = 3

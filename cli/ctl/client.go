@@ -49,10 +49,13 @@ func Dial(sock, token string) (*Client, error) {
 
 func (c *Client) call(req Request) (*Response, error) {
 	b, _ := json.Marshal(req)
-	if _, err := c.conn.Write(append(b, '\n')); err != nil {
-		return nil, err
-	}
+	// A daemon that refuses a connection answers why and closes, maybe
+	// before the request is written: read its answer even then.
+	_, werr := c.conn.Write(append(b, '\n'))
 	line, err := readLine(c.r, MaxReply)
+	if err != nil && werr != nil {
+		return nil, werr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("daemon closed the session: %w", err)
 	}

@@ -38,7 +38,7 @@ func FuzzProtocol(f *testing.F) {
 		go func() {
 			defer close(done)
 			defer sv.Close()
-			srv.pending.Add(1)
+			srv.pending[1].Add(1)
 			srv.serve(sv, Identity{User: "fuzz", Priv: commands.PrivReadOnly, From: "fuzz"})
 		}()
 		go func() {
@@ -74,8 +74,8 @@ func FuzzProtocol(f *testing.F) {
 		case <-time.After(5 * time.Second):
 			t.Fatal("the server did not end the connection")
 		}
-		if srv.pending.Load() != 0 {
-			t.Fatalf("pending slot leaked: %d", srv.pending.Load())
+		if srv.pending[1].Load() != 0 {
+			t.Fatalf("pending slot leaked: %d", srv.pending[1].Load())
 		}
 	})
 }

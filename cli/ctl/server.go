@@ -27,7 +27,8 @@ const (
 	// gets an error reply and the connection is closed.
 	MaxLine = 64 << 10
 	// MaxPending is how many connections may be open without a session
-	// (before their hello); more are refused with an error reply.
+	// (before their hello); more are refused with an error reply. Root
+	// and other peers each have this many (and MaxSessions).
 	MaxPending = 16
 	// MaxSessions is how many control-socket sessions may be open at once.
 	MaxSessions = 64
@@ -48,8 +49,18 @@ type Server struct {
 	mu     sync.Mutex
 	tokens map[string]Identity
 
-	pending, sessions atomic.Int64
+	// Limits are kept per class of peer, root and the rest, so that
+	// unprivileged clients filling their slots never lock root out.
+	pending, sessions [2]atomic.Int64       // index: class
 	stats             commands.ControlStats // its fields are updated atomically
+}
+
+// class of a peer for the limits: 0 root, 1 anyone else.
+func class(id Identity) int {
+	if id.Priv == commands.PrivSuper {
+		return 0
+	}
+	return 1
 }
 
 // Identity is who a session is.
@@ -85,7 +96,7 @@ func (s *Server) takeToken(t string) (Identity, bool) {
 // Stats returns the socket's counters (show users prints them).
 func (s *Server) Stats() commands.ControlStats {
 	return commands.ControlStats{
-		Sessions:     s.sessions.Load(),
+		Sessions:     s.sessions[0].Load() + s.sessions[1].Load(),
 		NotAllowed:   atomic.LoadUint64(&s.stats.NotAllowed),
 		Busy:         atomic.LoadUint64(&s.stats.Busy),
 		TooLong:      atomic.LoadUint64(&s.stats.TooLong),
@@ -114,18 +125,17 @@ func (s *Server) Serve(ln *net.UnixListener) error {
 
 func (s *Server) accept(c *net.UnixConn) {
 	defer c.Close()
-	if s.pending.Add(1) > MaxPending {
-		s.pending.Add(-1)
-		atomic.AddUint64(&s.stats.Busy, 1)
-		s.refuse(c, fmt.Sprintf("too many connections waiting to log in (%d); try again", MaxPending))
-		return
-	}
 	id, err := s.peer(c)
 	if err != nil {
-		s.pending.Add(-1)
 		atomic.AddUint64(&s.stats.NotAllowed, 1)
 		s.Log.Warn("control socket: connection refused", "err", err)
 		s.refuse(c, err.Error())
+		return
+	}
+	if s.pending[class(id)].Add(1) > MaxPending {
+		s.pending[class(id)].Add(-1)
+		atomic.AddUint64(&s.stats.Busy, 1)
+		s.refuse(c, fmt.Sprintf("too many connections waiting to log in (%d); try again", MaxPending))
 		return
 	}
 	s.serve(c, id)
@@ -162,13 +172,13 @@ func readLine(r *bufio.Reader, max int) ([]byte, error) {
 }
 
 // serve runs one connection whose peer is id (before a token replaces it).
-// It holds a pending slot until hello.
+// It holds a pending slot of id's class until hello.
 func (s *Server) serve(c net.Conn, id Identity) {
-	pending := true
+	pending, peerClass := true, class(id)
 	done := func() {
 		if pending {
 			pending = false
-			s.pending.Add(-1)
+			s.pending[peerClass].Add(-1)
 		}
 	}
 	defer done()
@@ -183,7 +193,7 @@ func (s *Server) serve(c net.Conn, id Identity) {
 	defer func() {
 		if sess != nil {
 			s.In.Close(sess)
-			s.sessions.Add(-1)
+			s.sessions[peerClass].Add(-1)
 		}
 	}()
 	for {
@@ -224,8 +234,8 @@ func (s *Server) serve(c net.Conn, id Identity) {
 				}
 				id = tid
 			}
-			if s.sessions.Add(1) > MaxSessions {
-				s.sessions.Add(-1)
+			if s.sessions[peerClass].Add(1) > MaxSessions {
+				s.sessions[peerClass].Add(-1)
 				atomic.AddUint64(&s.stats.Busy, 1)
 				reply(Response{Err: &Error{Kind: errDenied, Msg: fmt.Sprintf("too many CLI sessions (%d); close one first", MaxSessions)}})
 				return
