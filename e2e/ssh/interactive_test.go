@@ -11,119 +11,17 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-	"github.com/hinshun/vt10x"
 
 	"sipslb/e2e/internal/harness"
 )
 
-// screen is `ssh -tt` on a pty of the test's, seen through a VT100
-// emulator that also answers the CLI's cursor-position queries.
-type screen struct {
-	t      *testing.T
-	ptmx   *os.File
-	vt     vt10x.Terminal
-	cmd    *exec.Cmd
-	exited chan struct{}
-	err    error
-	cols   int
-	rows   int
-}
-
-func startTTY(t *testing.T, d *lb, c client) *screen {
+// startTTY runs `ssh -tt` to d as c on a 100 x 30 pty of the test's.
+func startTTY(t *testing.T, d *lb, c client) *harness.Screen {
 	t.Helper()
 	args, env := c.args(d.port)
 	cmd := exec.Command("ssh", append(args, "-tt", serverIP)...)
-	cmd.Env = append(append(os.Environ(), "TERM=xterm"), env...)
-	s := &screen{t: t, cmd: cmd, exited: make(chan struct{}), cols: 100, rows: 30}
-	var err error
-	s.ptmx, err = pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(s.cols), Rows: uint16(s.rows)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.vt = vt10x.New(vt10x.WithWriter(s.ptmx), vt10x.WithSize(s.cols, s.rows))
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := s.ptmx.Read(buf)
-			if n > 0 {
-				s.vt.Write(buf[:n])
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	go func() { s.err = cmd.Wait(); close(s.exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-s.exited:
-		default:
-			cmd.Process.Kill()
-			<-s.exited
-		}
-		s.ptmx.Close()
-	})
-	return s
-}
-
-func (s *screen) line(y int) string {
-	s.vt.Lock()
-	defer s.vt.Unlock()
-	var b strings.Builder
-	for x := 0; x < s.cols; x++ {
-		b.WriteRune(s.vt.Cell(x, y).Char)
-	}
-	return strings.TrimRight(b.String(), " \x00")
-}
-
-func (s *screen) text() string {
-	var b strings.Builder
-	for y := 0; y < s.rows; y++ {
-		b.WriteString(s.line(y) + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-func (s *screen) cursorLine() string {
-	s.vt.Lock()
-	y := s.vt.Cursor().Y
-	s.vt.Unlock()
-	return s.line(y)
-}
-
-func (s *screen) send(keys string) {
-	if _, err := s.ptmx.Write([]byte(keys)); err != nil {
-		s.t.Fatalf("typing %q: %v", keys, err)
-	}
-}
-
-func (s *screen) wait(what string, cond func() bool) {
-	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("waiting for %s; cursor line %q; screen:\n%s", what, s.cursorLine(), s.text())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (s *screen) waitPrompt(p string) {
-	s.t.Helper()
-	s.wait("prompt "+p, func() bool { return s.cursorLine() == p })
-}
-
-func (s *screen) waitExit() int {
-	s.t.Helper()
-	select {
-	case <-s.exited:
-	case <-time.After(20 * time.Second):
-		s.t.Fatalf("ssh still running; screen:\n%s", s.text())
-	}
-	if s.cmd.ProcessState == nil {
-		return -1
-	}
-	return s.cmd.ProcessState.ExitCode()
+	cmd.Env = append(os.Environ(), env...)
+	return harness.StartScreen(t, cmd, 100, 30)
 }
 
 // cliChildren lists the `sipslb cli` processes the daemon started.
@@ -175,9 +73,9 @@ func TestInteractive(t *testing.T) {
 	d := boot(t, "", startupConfig(port), port)
 
 	s := startTTY(t, d, client{u: admin, from: "127.41.0.4"})
-	s.waitPrompt("lb1#")
-	s.send("configure terminal\r")
-	s.waitPrompt("lb1(config)#")
+	s.WaitLine("lb1#")
+	s.Send("configure terminal\r")
+	s.WaitLine("lb1(config)#")
 
 	// show users, from another session, lists this one.
 	r := d.ssh(client{u: ro, from: "127.41.0.5"}, "show users")
@@ -191,10 +89,10 @@ func TestInteractive(t *testing.T) {
 		}
 	}
 
-	s.send("hostname edge7\r")
-	s.waitPrompt("edge7(config)#")
-	s.send("end\r")
-	s.waitPrompt("edge7#")
+	s.Send("hostname edge7\r")
+	s.WaitLine("edge7(config)#")
+	s.Send("end\r")
+	s.WaitLine("edge7#")
 
 	// The window size set at login, then a change, reach the CLI's pty.
 	var kids []int
@@ -202,7 +100,7 @@ func TestInteractive(t *testing.T) {
 	if r, c, err := ptySize(kids[0]); err != nil || r != 30 || c != 100 {
 		t.Errorf("CLI pty size %dx%d (%v), want 30x100", r, c, err)
 	}
-	if err := pty.Setsize(s.ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+	if err := pty.Setsize(s.PTY(), &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
 		t.Fatal(err)
 	}
 	harness.WaitFor(t, 15*time.Second, "window change on the CLI's pty", func() bool {
@@ -213,25 +111,25 @@ func TestInteractive(t *testing.T) {
 	// cursor is; keys typed during that exchange can be swallowed, so give
 	// it a moment and type exit again if the first one was lost.
 	time.Sleep(500 * time.Millisecond)
-	s.send("exit\r")
+	s.Send("exit\r")
 	select {
-	case <-s.exited:
+	case <-s.Exited():
 	case <-time.After(5 * time.Second):
-		s.send("\x15exit\r") // Ctrl-U clears whatever half line is left
+		s.Send("\x15exit\r") // Ctrl-U clears whatever half line is left
 	}
-	if code := s.waitExit(); code != 0 {
-		t.Errorf("ssh exit %d after logout; screen:\n%s", code, s.text())
+	if code := s.WaitExit(); code != 0 {
+		t.Errorf("ssh exit %d after logout; screen:\n%s", code, s.Text())
 	}
 	harness.WaitFor(t, 15*time.Second, "the CLI child to be gone", func() bool { return len(cliChildren(t, d.Cmd.Process.Pid)) == 0 })
 
 	// A read-only user: user exec, enable keeps privilege 5, config refused.
 	s2 := startTTY(t, d, client{u: ro, password: ro.password, from: "127.41.0.6"})
-	s2.waitPrompt("edge7>")
-	s2.send("enable\r")
-	s2.waitPrompt("edge7#")
-	s2.send("configure terminal\r")
-	s2.wait("access denied", func() bool { return strings.Contains(s2.text(), "% Access denied: user ro is read-only (privilege 5)") })
-	s2.waitPrompt("edge7#")
-	s2.send("exit\r")
-	s2.waitExit()
+	s2.WaitLine("edge7>")
+	s2.Send("enable\r")
+	s2.WaitLine("edge7#")
+	s2.Send("configure terminal\r")
+	s2.Wait("access denied", func() bool { return strings.Contains(s2.Text(), "% Access denied: user ro is read-only (privilege 5)") })
+	s2.WaitLine("edge7#")
+	s2.Send("exit\r")
+	s2.WaitExit()
 }

@@ -35,9 +35,11 @@
 // What is where: Main and MainWith (build once), StartLB / LB (the daemon:
 // CLI, Run, Configure, Log, Signal, Stop, Exited), Start / Proc (any
 // background process), StartSIPp / SIPp (SIPp in its own directory: Wait,
-// Stop, Stats, Counts, Files), WaitFor, Eventually and WaitUDP (bounded
-// waits), NeedTools and NeedRoot (the only allowed skip is "not root"),
-// Scenario, LastRow, Tail and SyncBuffer (small helpers).
+// Stop, Stats, Counts, Files), StartScreen / Screen (a program on a pty
+// through a VT100 emulator: the interactive CLI, ssh -tt), WaitFor,
+// Eventually and WaitUDP (bounded waits), NeedTools and NeedRoot (the
+// only allowed skip is "not root"), Scenario, LastRow, Tail and
+// SyncBuffer (small helpers).
 package harness
 
 import (
