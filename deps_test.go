@@ -40,8 +40,9 @@ var rules = []rule{
 	{"sipslb/cli/", prefixed("sipslb/slb/dataplane", "sipslb/slb/engine", "sipslb/sys/"),
 		"the CLI sees the config model and status, never the data path or the adapters: every command executes in the daemon through cli/commands.Backend"},
 	{"sipslb/sys/metrics", func(d string) bool {
-		return !contains([]string{"sipslb/slb/status", "sipslb/slb/stats", "sipslb/slb/sip", "sipslb/slb/reason"}, d)
-	}, "metrics come from the status snapshot that show and SNMP read (and the enums it carries), never a second source of counters"},
+		return !contains([]string{"sipslb/slb/status", "sipslb/slb/stats", "sipslb/slb/sip", "sipslb/slb/reason",
+			"sipslb/slb/config", "sipslb/slb/throttle"}, d)
+	}, "metrics come from the status snapshot that show and SNMP read (and the enums it carries), never a second source of counters; the config model and the throttle serve only the login check"},
 }
 
 func prefixed(ps ...string) func(string) bool {

@@ -18,6 +18,8 @@ func httpTree() *parse.Node {
 			A(intArg("PORT", 1, 65535), "port").Do(cmdIPHTTP)).Undo(cmdIPHTTP),
 		K("listen-address", "Listen on one address only (default: every address)",
 			A(ipArg, "local address").Do(cmdIPHTTP)).Undo(cmdIPHTTP),
+		K("authentication", "Ask for a login (HTTP basic authentication)",
+			K("local", "Check it against the configured users (username ... password)").Do(cmdIPHTTP)).Undo(cmdIPHTTP),
 	)
 }
 
@@ -33,6 +35,8 @@ func cmdIPHTTP(m *parse.Match) error {
 			h.Listen = netip.Addr{}
 		case m.Has("listen-address"):
 			h.Listen = netip.MustParseAddr(m.Arg("A.B.C.D|X:X::X")).Unmap()
+		case m.Has("authentication"):
+			h.AuthLocal = !m.Negated
 		default:
 			h.Enabled = !m.Negated
 		}
@@ -51,6 +55,9 @@ func httpLines(h config.HTTPParams) []string {
 	}
 	if h.Listen.IsValid() {
 		out = append(out, "ip http listen-address "+h.Listen.String())
+	}
+	if h.AuthLocal {
+		out = append(out, "ip http authentication local")
 	}
 	return out
 }

@@ -15,6 +15,7 @@ func genHTTP(r *rand.Rand, h *config.HTTPParams) {
 	if r.IntN(2) == 0 {
 		h.Port = uint16(1 + r.IntN(65535))
 	}
+	h.AuthLocal = r.IntN(2) == 0
 	switch r.IntN(3) {
 	case 0:
 		h.Listen = netip.MustParseAddr("127.78.0.1")
@@ -47,6 +48,8 @@ func TestIPHTTP(t *testing.T) {
 			"ip http port 9180\nip http listen-address 127.78.0.1\n"},
 		{"no ip http port", config.HTTPParams{Port: 80, Listen: netip.MustParseAddr("127.78.0.1")}, "ip http listen-address 127.78.0.1\n"},
 		{"no ip http listen-address", config.DefaultHTTP(), ""},
+		{"ip http authentication local", config.HTTPParams{Port: 80, AuthLocal: true}, "ip http authentication local\n"},
+		{"no ip http authentication", config.DefaultHTTP(), ""},
 	}
 	for _, st := range steps {
 		if _, err := execLines(t, in, s, st.line); err != nil {
@@ -65,7 +68,7 @@ func TestIPHTTP(t *testing.T) {
 			t.Errorf("after %q running-config has\n%s\nwant\n%s", st.line, lines.String(), st.text)
 		}
 	}
-	for _, bad := range []string{"ip http port 0", "ip http port 65536", "ip http listen-address 239.1.1.1", "ip http server now"} {
+	for _, bad := range []string{"ip http port 0", "ip http port 65536", "ip http listen-address 239.1.1.1", "ip http server now", "ip http authentication"} {
 		if _, err := execLines(t, in, s, bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

@@ -23,6 +23,8 @@ const (
 	vip      = "127.78.0.100"
 	httpPort = 9180
 	calls    = 1000
+	promUser = "prom" // a read-only user: Prometheus logs in as it
+	promPass = "scrape-e2e"
 	rate     = 100 // calls/s: a 10 s run, ten scrapes or more during it
 )
 
@@ -31,7 +33,8 @@ var reals = map[string]string{"rs1": "127.78.0.11", "rs2": "127.78.0.12"}
 var httpc = &http.Client{Timeout: 5 * time.Second}
 
 // TestPrometheusScrapesDuringCalls: a real Prometheus server scrapes the
-// daemon every second while SIPp places calls through it; afterwards the
+// daemon every second (logging in as a read-only user, ip http
+// authentication local) while SIPp places calls through it; afterwards the
 // request totals per real server that Prometheus answers equal those of
 // `show server real`, Prometheus stored values from during the run (not
 // only the last), and promtool accepts the exposition.
@@ -46,11 +49,15 @@ func TestPrometheusScrapesDuringCalls(t *testing.T) {
 		"server real rs1 "+reals["rs1"], "port sip", "exit",
 		"server real rs2 "+reals["rs2"], "port sip", "exit",
 		"server virtual vip "+vip, "port sip", "bind sip rs1 sip rs2 sip", "exit",
+		"username "+promUser+" privilege 5 password "+promPass, "ip http authentication local",
 		"ip http server", fmt.Sprintf("ip http port %d", httpPort), "ip http listen-address "+vip)
 	harness.WaitUDP(t, vip, 5060)
 	target := fmt.Sprintf("%s:%d", vip, httpPort)
-	if _, err := get("http://" + target + "/metrics"); err != nil {
-		t.Fatalf("ip http server: %v", err)
+	if _, err := get("http://"+target+"/metrics", "", ""); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("ip http server with authentication local, no login: %v, want 401", err)
+	}
+	if _, err := get("http://"+target+"/metrics", promUser, promPass); err != nil {
+		t.Fatalf("ip http server, as %s: %v", promUser, err)
 	}
 	prom := startPrometheus(t, target)
 
@@ -168,7 +175,7 @@ func showRequests(t *testing.T, out string) map[string]int {
 // checkExposition runs promtool check metrics on one scrape.
 func checkExposition(t *testing.T, target string) {
 	t.Helper()
-	body, err := get("http://" + target + "/metrics")
+	body, err := get("http://"+target+"/metrics", promUser, promPass)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,8 +189,16 @@ func checkExposition(t *testing.T, target string) {
 	}
 }
 
-func get(u string) (string, error) {
-	resp, err := httpc.Get(u)
+// get fetches u, with a basic-authentication login when user is not "".
+func get(u, user, pass string) (string, error) {
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		return "", err
+	}
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	resp, err := httpc.Do(req)
 	if err != nil {
 		return "", err
 	}
@@ -211,7 +226,10 @@ scrape_configs:
   - job_name: sipslb
     static_configs:
       - targets: ['%s']
-`, target)
+    basic_auth:
+      username: %s
+      password: %s
+`, target, promUser, promPass)
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -221,7 +239,7 @@ scrape_configs:
 	harness.Start(t, "prometheus", cmd)
 	p := &prometheus{api: "http://" + promAddr}
 	harness.WaitFor(t, 30*time.Second, "Prometheus ready", func() bool {
-		_, err := get(p.api + "/-/ready")
+		_, err := get(p.api+"/-/ready", "", "")
 		return err == nil
 	})
 	return p
@@ -241,7 +259,7 @@ type apiResult struct {
 }
 
 func (p *prometheus) call(path string, args url.Values) (*apiResult, error) {
-	body, err := get(p.api + path + "?" + args.Encode())
+	body, err := get(p.api+path+"?"+args.Encode(), "", "")
 	if err != nil {
 		return nil, err
 	}

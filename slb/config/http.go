@@ -16,6 +16,25 @@ type HTTPParams struct {
 	Enabled bool       // ip http server
 	Port    uint16     // default DefaultHTTPPort
 	Listen  netip.Addr // zero: every address
+	// AuthLocal (ip http authentication local) asks every request for
+	// HTTP basic authentication with a configured user's name and
+	// password (username NAME ... password); any privilege will do.
+	AuthLocal bool
+}
+
+// HTTPUsers is what the HTTP server checks logins against: nil when
+// ip http authentication local is off (no login asked), else every user's
+// name and password hash ("" for a user without a password, which never
+// matches).
+func (c *Config) HTTPUsers() map[string]string {
+	if !c.HTTP.AuthLocal {
+		return nil
+	}
+	m := make(map[string]string, len(c.Users))
+	for _, u := range c.Users {
+		m[u.Name] = u.PasswordHash
+	}
+	return m
 }
 
 // DefaultHTTP returns the factory settings: off, port 80, every address.

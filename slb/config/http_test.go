@@ -52,3 +52,20 @@ func TestHTTPValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestHTTPUsers(t *testing.T) {
+	c := New()
+	c.Users = []*User{{Name: "prom", Priv: PrivReadOnly, PasswordHash: "$2a$10$x"}, {Name: "keyonly", Keys: []string{"k"}}}
+	if m := c.HTTPUsers(); m != nil {
+		t.Errorf("authentication off: %v, want nil (no login asked)", m)
+	}
+	c.HTTP.AuthLocal = true
+	m := c.HTTPUsers()
+	if len(m) != 2 || m["prom"] != "$2a$10$x" || m["keyonly"] != "" {
+		t.Errorf("users %v", m)
+	}
+	c.Users = nil
+	if m := c.HTTPUsers(); m == nil || len(m) != 0 {
+		t.Errorf("no users: %v, want an empty set (every login refused)", m)
+	}
+}

@@ -64,7 +64,7 @@ func (b *backend) Apply(c *config.Config) error {
 		}
 	}
 	if b.http != nil {
-		if err := b.http.Configure(c.HTTP.ListenAddr()); err != nil {
+		if err := configureHTTP(b.http, c); err != nil {
 			b.restore()
 			return err
 		}
@@ -82,7 +82,7 @@ func (b *backend) restore() {
 		b.snmp.apply(b.eng.Config())
 	}
 	if b.http != nil {
-		b.http.Configure(runningHTTP(b.eng.Config()))
+		configureHTTP(b.http, b.eng.Config())
 	}
 }
 

@@ -1,12 +1,20 @@
 package daemon
 
-import "sipslb/slb/config"
+import (
+	"sipslb/slb/config"
+	"sipslb/sys/metrics"
+)
 
-// runningHTTP is the HTTP server's address under the engine's running
-// config, "" (stopped) before the first config is applied.
-func runningHTTP(c *config.Config) string {
+// configureHTTP makes the management HTTP server follow c's ip http
+// settings: stopped before the first config is applied (c nil).
+func configureHTTP(s *metrics.Server, c *config.Config) error {
 	if c == nil {
-		return ""
+		s.SetUsers(nil)
+		return s.Configure("")
 	}
-	return c.HTTP.ListenAddr()
+	if err := s.Configure(c.HTTP.ListenAddr()); err != nil {
+		return err
+	}
+	s.SetUsers(c.HTTPUsers())
+	return nil
 }

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -54,6 +55,9 @@ func TestIPHTTPKeywordsReachServer(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("%s", resp.Status)
+		}
 		return string(b), err
 	}
 
@@ -106,6 +110,35 @@ func TestIPHTTPKeywordsReachServer(t *testing.T) {
 	}
 	if _, err := get(a1); err == nil {
 		t.Errorf("old port %d still answers", p1)
+	}
+
+	// ip http authentication local: a configured user's login only.
+	hash, err := config.HashSecret("scrape-me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := eng.Config().Clone()
+	c.Users = []*config.User{{Name: "prom", Priv: config.PrivReadOnly, PasswordHash: hash}}
+	c.HTTP.AuthLocal = true
+	if err := be.Apply(c); err != nil {
+		t.Fatal(err)
+	}
+	a2 := netip.AddrPortFrom(ip, p2).String()
+	if _, err := get(a2); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("no login with ip http authentication local: %v, want 401", err)
+	}
+	req, _ := http.NewRequest("GET", "http://"+a2+"/metrics", nil)
+	req.SetBasicAuth("prom", "scrape-me")
+	if resp, err := client.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("prom's login: %v %v, want 200", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if _, err := apply(func(h *config.HTTPParams) { h.AuthLocal = false }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := get(a2); err != nil {
+		t.Errorf("no ip http authentication: %v, want no login asked", err)
 	}
 
 	// no ip http server.

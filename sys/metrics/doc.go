@@ -13,6 +13,10 @@
 //     reason.Reason, stats.Answer and status.Health, each by its String.
 //   - The server is bounded: one listener, a few requests in flight, read
 //     and write timeouts, small headers. It is off unless configured.
+//   - With users set (ip http authentication local) every request logs in
+//     with basic authentication; bcrypt runs one at a time, a matched
+//     login is remembered until the users change, and failures are
+//     throttled per source address (slb/throttle, as SSH logins).
 //
 // Metric names follow the Prometheus conventions (docs/metrics.md lists
 // them): prefix sipslb_, base units (seconds), _total for counters.

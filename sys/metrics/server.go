@@ -33,6 +33,7 @@ const (
 type Server struct {
 	log     *slog.Logger
 	handler http.Handler
+	auth    *auth
 
 	mu   sync.Mutex
 	addr string // "" when stopped
@@ -56,8 +57,14 @@ func NewServer(snapshot func() *status.Snapshot, version string, log *slog.Logge
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "sipslb: metrics at /metrics")
 	})
-	return &Server{log: log, handler: mux}
+	a := newAuth()
+	return &Server{log: log, handler: a.wrap(mux), auth: a}
 }
+
+// SetUsers makes every request log in with one of users (name → bcrypt
+// hash, as config.Config.HTTPUsers gives them), or asks no login when
+// users is nil. Logins remembered from before are forgotten.
+func (s *Server) SetUsers(users map[string]string) { s.auth.set(users) }
 
 // newRegistry holds what /metrics serves: the appliance's collector, the
 // Go runtime, the process and the build info.
