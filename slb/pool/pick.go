@@ -21,8 +21,8 @@ const NoServer = ^uint32(0)
 // dialog-table id avoid (a dialog's server it was lost with) is passed
 // over like a full one, even when it is back and owns the key again; if it
 // is the only server with room it is taken all the same (it answers for
-// itself that the dialog is gone). The reason is ReasonNoServer for an
-// empty group and ReasonMaxConn when every server is full. dt may be nil
+// itself that the dialog is gone). The reason is reason.NoServer for an
+// empty group and reason.MaxConn when every server is full. dt may be nil
 // (stateless port, sip-switch off): max-conn is then not enforced, since
 // there are no dialogs to count.
 func (g *Group) pick(key uint64, dt *dialog.Table, avoid uint32) (s, owner *Server, why reason.Reason) {

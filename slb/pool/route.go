@@ -57,8 +57,8 @@ type Query struct {
 type How uint8
 
 const (
-	// HowNone: no server; Decision.Reason is ReasonNoServer (the group is
-	// empty) or ReasonMaxConn (every member is at max-conn).
+	// HowNone: no server; Decision.Reason is reason.NoServer (the group is
+	// empty) or reason.MaxConn (every member is at max-conn).
 	HowNone How = iota
 	// HowDialog: a live dialog entry names a server still bound to the
 	// VIP port and healthy; it keeps the dialog even if it is disabled,
@@ -90,7 +90,7 @@ const (
 type Decision struct {
 	Server *Server // nil: HowNone
 	How    How
-	Reason reason.Reason // ReasonOK, or why there is no server
+	Reason reason.Reason // reason.OK, or why there is no server
 	Group  GroupKind
 	// Key is the hash table key: the Call-ID's, or the client address's
 	// (ByAddr).
