@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test vet fmt-check unit fuzz demo bench clean deps
+.PHONY: build test vet fmt-check unit race fuzz demo bench clean deps
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipslb .
@@ -40,7 +40,13 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
 	done
 
-test: deps fmt-check vet unit fuzz
+# The race detector over the product's own packages. The e2e packages run
+# the built binary, whose races show only in a -race build of it
+# (SIPSLB_BIN=... built with go build -race -tags sipslbtest).
+race:
+	$(GO) test -race -count=1 -timeout 15m ./slb/... ./cli/... ./sys/...
+
+test: deps fmt-check vet unit race fuzz
 
 clean:
 	rm -rf bin out
