@@ -37,7 +37,7 @@ func TestOneShot(t *testing.T) {
 		{name: "password login", c: adminPW, command: "show version", stdout: []string{"sipslb SIP server load balancer"}},
 		{name: "read-only key", c: roKey, command: "show version", stdout: []string{"Hostname: lb1"}},
 		{name: "read-only password", c: roPW, command: "show server real", stdout: []string{"Real Servers Info"}},
-		{name: "read-only refused config", c: roPW, command: "configure terminal", code: 1, stderr: []string{"configure terminal\n^\n% Invalid input"}},
+		{name: "read-only refused config", c: roPW, command: "configure terminal", code: 1, stderr: []string{"% Access denied: user ro is read-only (privilege 5)"}},
 		{name: "read-only refused after enable", c: roKey, command: "enable\nconfigure terminal", code: 1,
 			stderr: []string{"% Access denied: user ro is read-only (privilege 5)"}},
 		{name: "read-only running-config hides secrets", c: roKey, command: "enable\nshow running-config",
