@@ -54,36 +54,27 @@ type backend struct {
 	readErr error
 }
 
-// Apply configures the SNMP agent and the HTTP server first (either may
-// fail to bind its port), then the engine; if a later step refuses, the
-// earlier ones go back to the running config so they never disagree.
+// Apply configures the SNMP agent first (it may fail to bind its port),
+// then the engine; if the engine refuses, the agent goes back to the
+// running config so the two never disagree. The HTTP server follows a
+// config the engine took; it never refuses one (it retries a port it
+// cannot bind), so it needs no way back.
 func (b *backend) Apply(c *config.Config) error {
 	if b.snmp != nil {
 		if err := b.snmp.apply(c); err != nil {
 			return err
 		}
 	}
-	if b.http != nil {
-		if err := configureHTTP(b.http, c); err != nil {
-			b.restore()
-			return err
-		}
-	}
 	if err := b.eng.Apply(c); err != nil {
-		b.restore()
+		if b.snmp != nil {
+			b.snmp.apply(b.eng.Config())
+		}
 		return err
 	}
-	return nil
-}
-
-// restore returns the SNMP agent and the HTTP server to the running config.
-func (b *backend) restore() {
-	if b.snmp != nil {
-		b.snmp.apply(b.eng.Config())
-	}
 	if b.http != nil {
-		configureHTTP(b.http, b.eng.Config())
+		configureHTTP(b.http, c)
 	}
+	return nil
 }
 
 func (b *backend) LocalizeSNMPKey(auth, pass string) ([]byte, error) {

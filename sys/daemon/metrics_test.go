@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"sipslb/cli/commands"
 	"sipslb/slb/config"
 	"sipslb/slb/engine"
 	"sipslb/sys/metrics"
@@ -20,6 +21,32 @@ import (
 // the CLI builds) goes through backend.Apply, and an HTTP client sees the
 // result. Address block 127.78.2.0/24 is this file's own. docs/cli.md
 // ("Which tests cover which keyword") points here.
+
+// TestHTTPAddressNotOnBoxKeepsConfig: a startup-config whose ip http
+// listen-address is not (yet) on the box still loads: the virtual server
+// is applied, the HTTP server waits for the address. Refusing it would
+// leave the appliance on factory defaults, carrying no traffic.
+func TestHTTPAddressNotOnBoxKeepsConfig(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(t.Output(), nil))
+	eng := engine.New(log)
+	t.Cleanup(eng.Close)
+	be := &backend{eng: eng, http: metrics.NewServer(eng.Status, "test", log)}
+	t.Cleanup(be.http.Close)
+	text := "server virtual v 127.78.2.100\n port 25378\n!\nip http server\nip http listen-address 192.0.2.80\nend\n"
+	c, errs := commands.Check([]byte(text))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if err := be.Apply(c); err != nil {
+		t.Fatalf("config refused for an ip http address not on the box: %v", err)
+	}
+	if eng.Config().Virtual("v") == nil {
+		t.Error("the virtual server was not applied")
+	}
+	if be.http.Addr() != "" || be.http.BindError() == nil {
+		t.Errorf("listening on %q, bind error %v: want the address retried", be.http.Addr(), be.http.BindError())
+	}
+}
 
 func TestIPHTTPKeywordsReachServer(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
@@ -83,21 +110,20 @@ func TestIPHTTPKeywordsReachServer(t *testing.T) {
 		t.Errorf("listen-address %s: another address answers too", ip)
 	}
 
-	// A port that cannot be bound: refused, nothing changes.
+	// A port that cannot be bound: the config is taken all the same (a
+	// management port never keeps the box from loading its config), the
+	// server logs and retries.
 	busy, err := net.Listen("tcp", "127.78.2.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer busy.Close()
 	bp := uint16(busy.Addr().(*net.TCPAddr).Port)
-	if _, err := apply(func(h *config.HTTPParams) { h.Port = bp }); err == nil {
-		t.Fatal("a busy port was accepted")
+	if _, err := apply(func(h *config.HTTPParams) { h.Port = bp }); err != nil {
+		t.Fatalf("a busy ip http port refused the config: %v", err)
 	}
-	if got := eng.Config().HTTP.Port; got != p1 {
-		t.Errorf("running config has port %d after the refusal, want %d", got, p1)
-	}
-	if _, err := get(a1); err != nil {
-		t.Errorf("old address after the refused move: %v", err)
+	if got := eng.Config().HTTP.Port; got != bp || be.http.BindError() == nil {
+		t.Errorf("running config port %d (want %d), bind error %v (want one)", got, bp, be.http.BindError())
 	}
 
 	// ip http port P2 moves it.

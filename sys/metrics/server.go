@@ -35,11 +35,16 @@ type Server struct {
 	handler http.Handler
 	auth    *auth
 
-	mu   sync.Mutex
-	addr string // "" when stopped
-	srv  *http.Server
-	ln   net.Listener
-	done chan struct{}
+	retryEvery time.Duration // RetryBind; shorter in tests
+
+	mu      sync.Mutex
+	want    string // the configured address, "" when off
+	srv     *http.Server
+	ln      net.Listener
+	done    chan struct{}
+	retry   *time.Timer // the next bind attempt, while want is not bound
+	bindErr error
+	closed  bool
 }
 
 // NewServer returns a stopped server whose /metrics reads snapshot and
@@ -58,7 +63,7 @@ func NewServer(snapshot func() *status.Snapshot, version string, log *slog.Logge
 		fmt.Fprintln(w, "sipslb: metrics at /metrics")
 	})
 	a := newAuth()
-	return &Server{log: log, handler: a.wrap(mux), auth: a}
+	return &Server{log: log, handler: a.wrap(mux), auth: a, retryEvery: RetryBind}
 }
 
 // SetUsers makes every request log in with one of users (name → bcrypt
@@ -95,36 +100,48 @@ func (s *Server) Addr() string {
 // Configure makes the server listen on addr (host:port, ":port" for every
 // address), or stops it when addr is "". An unchanged addr keeps the
 // listener. The old listener is closed before the new one is opened (a
-// move from ":80" to "127.0.0.1:80" must not collide with itself); if the
-// new address cannot be bound the old one is reopened and the error
-// returned, so the caller can refuse the config and keep the server as it
-// was.
-func (s *Server) Configure(addr string) error {
+// move from ":80" to "127.0.0.1:80" must not collide with itself).
+//
+// An address that cannot be bound (in use, or not on the box yet) is
+// logged and retried every RetryBind; Configure never fails, as the SSH
+// server never does: a management port must not keep the appliance from
+// loading its config at boot, when the address may come up later.
+func (s *Server) Configure(addr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if addr == s.addr {
-		return nil
+	if s.closed || addr == s.want {
+		return
 	}
-	old := s.addr
+	s.want = addr
 	s.stopLocked()
-	if addr == "" {
-		return nil
-	}
-	if err := s.startLocked(addr); err != nil {
-		if old != "" {
-			if err2 := s.startLocked(old); err2 != nil {
-				s.log.Error("http server: cannot return to its previous address", "addr", old, "err", err2)
-			}
-		}
-		return fmt.Errorf("ip http: %w", err)
-	}
-	return nil
+	s.bindLocked()
 }
 
-func (s *Server) startLocked(addr string) error {
-	ln, err := net.Listen("tcp", addr)
+// RetryBind is how often an address that could not be bound is tried
+// again.
+const RetryBind = 5 * time.Second
+
+func (s *Server) bindLocked() {
+	if s.retry != nil {
+		s.retry.Stop()
+		s.retry = nil
+	}
+	s.bindErr = nil
+	if s.want == "" {
+		return
+	}
+	ln, err := net.Listen("tcp", s.want)
 	if err != nil {
-		return err
+		s.bindErr = err
+		s.log.Error("http server: cannot listen; retrying", "addr", s.want, "err", err, "every", s.retryEvery)
+		s.retry = time.AfterFunc(s.retryEvery, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if !s.closed && s.srv == nil {
+				s.bindLocked()
+			}
+		})
+		return
 	}
 	srv := &http.Server{
 		Handler:           s.handler,
@@ -139,12 +156,19 @@ func (s *Server) startLocked(addr string) error {
 	go func() {
 		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.log.Error("http server stopped", "addr", addr, "err", err)
+			s.log.Error("http server stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	s.addr, s.srv, s.ln, s.done = addr, srv, ln, done
+	s.srv, s.ln, s.done = srv, ln, done
 	s.log.Info("http server listening", "addr", ln.Addr().String())
-	return nil
+}
+
+// BindError is why the configured address is not listened on, nil when
+// it is (or the server is off).
+func (s *Server) BindError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bindErr
 }
 
 // stopLocked closes the listener and every connection, and waits for
@@ -159,13 +183,18 @@ func (s *Server) stopLocked() {
 		s.srv.Close()
 	}
 	<-s.done
-	s.log.Info("http server stopped", "addr", s.addr)
-	s.addr, s.srv, s.ln, s.done = "", nil, nil, nil
+	s.log.Info("http server stopped", "addr", s.ln.Addr().String())
+	s.srv, s.ln, s.done = nil, nil, nil
 }
 
-// Close stops the server.
+// Close stops the server and its retries for good.
 func (s *Server) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.closed = true
+	if s.retry != nil {
+		s.retry.Stop()
+		s.retry = nil
+	}
 	s.stopLocked()
 }
