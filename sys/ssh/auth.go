@@ -8,6 +8,7 @@ import (
 	glssh "github.com/gliderlabs/ssh"
 
 	"sipslb/slb/config"
+	"sipslb/slb/throttle"
 )
 
 func remoteIP(a net.Addr) netip.Addr {
@@ -25,12 +26,12 @@ func remoteIP(a net.Addr) netip.Addr {
 // without being judged (queue too long, or the client went away).
 func (s *Server) gate(ctx glssh.Context, method string) bool {
 	ip := remoteIP(ctx.RemoteAddr())
-	v, d := s.throttle.admit(ip)
+	v, d := s.throttle.Admit(ip)
 	switch v {
-	case admitRefused:
+	case throttle.Refused:
 		s.log.Warn("ssh: login refused unjudged: too many attempts queued from this address", "from", ip, "user", ctx.User(), "method", method)
 		return false
-	case admitAfter:
+	case throttle.After:
 		s.log.Warn("ssh: login attempt throttled", "from", ip, "user", ctx.User(), "method", method, "delay", d)
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -72,7 +73,7 @@ func (s *Server) password(ctx glssh.Context, pw string) bool {
 		return true
 	}
 	ip := remoteIP(ctx.RemoteAddr())
-	n := s.throttle.fail(ip)
+	n := s.throttle.Fail(ip)
 	s.log.Warn("ssh: login failed", "user", ctx.User(), "from", ctx.RemoteAddr().String(), "method", "password", "failures", n)
 	return false
 }

@@ -17,7 +17,11 @@
 //     failure on, every further attempt from that address (password or
 //     key, right or wrong) waits first, 2 s doubling to 30 s, and parallel
 //     attempts queue behind each other, so more connections do not mean
-//     more guesses. Other addresses are not affected.
+//     more guesses (slb/throttle, shared with the CLI's enable). Other
+//     addresses are not affected.
+//   - Unauthenticated connections are bounded (32, 8 per source address)
+//     and get 20 s to authenticate and open a session (preauth.go), so
+//     idle connections cannot lock the administrator out.
 //   - Configure never fails: a listener that cannot be bound is retried in
 //     the background and reported by Status, so a port conflict never costs
 //     the operator the rest of the config.

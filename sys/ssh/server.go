@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 
 	"sipslb/cli/commands"
 	"sipslb/slb/config"
+	"sipslb/slb/throttle"
 )
 
 // Options configure a Server.
@@ -42,7 +44,7 @@ type Server struct {
 	signer   xssh.Signer
 	srv      *glssh.Server
 	cfg      atomic.Pointer[config.Config]
-	throttle *throttle
+	throttle *throttle.Throttle[netip.Addr] // failed logins per source address
 	conns    atomic.Int32
 	preAuth  *preAuth
 	grace    time.Duration // loginGrace; tests lower it
@@ -71,7 +73,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{o: o, log: o.Log, signer: signer, throttle: newThrottle(), preAuth: newPreAuth(), grace: loginGrace,
+	s := &Server{o: o, log: o.Log, signer: signer, throttle: throttle.New[netip.Addr](throttle.Default), preAuth: newPreAuth(), grace: loginGrace,
 		sessions: map[*session]struct{}{}}
 	s.cfg.Store(config.New())
 	if created {
