@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,6 +102,9 @@ func TestIdleConnectionsDoNotLockOut(t *testing.T) {
 		t.Fatalf("administrator locked out: %v", err)
 	}
 	cc.Close()
+	if want := "(62 connections refused before authentication)"; !strings.Contains(s.Status(), want) {
+		t.Errorf("Status() = %q, want it to say %s", s.Status(), want)
+	}
 	st := s.PreAuthStats()
 	if st.RefusedPerSource != 70-maxPreAuthPerSource || st.Refused() != 70-maxPreAuthPerSource {
 		t.Errorf("stats %+v, want %d refused per source", st, 70-maxPreAuthPerSource)

@@ -182,7 +182,8 @@ func (s *Server) Addr() string {
 	return s.ln.Addr().String()
 }
 
-// Status is a few words for systemd's STATUS= line.
+// Status is a few words for systemd's STATUS= line, with the count of
+// connections refused before authentication once there are any.
 func (s *Server) Status() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -190,6 +191,9 @@ func (s *Server) Status() string {
 	case s.want == "":
 		return "ssh off"
 	case s.ln != nil:
+		if n := s.preAuth.stats().Refused(); n > 0 {
+			return fmt.Sprintf("ssh on %s (%d connections refused before authentication)", s.ln.Addr(), n)
+		}
 		return "ssh on " + s.ln.Addr().String()
 	case s.bindErr != nil:
 		return fmt.Sprintf("ssh NOT listening on %s (retrying)", s.want)
