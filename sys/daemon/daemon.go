@@ -147,7 +147,7 @@ func run(ctx context.Context, o Options, log *slog.Logger, runs *runHistory) (st
 		defer ab.ssh.Close()
 	}
 	sd := systemd.NewNotifier(log)
-	svc := &services{log: log, eng: eng, in: in, ssh: ab.ssh, sd: sd}
+	svc := &services{log: log, eng: eng, in: in, ssh: ab.ssh, http: be.http, sd: sd}
 	wedgeHook(in, eng, log)
 	be.st.CleanTemp()
 

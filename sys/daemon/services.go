@@ -12,6 +12,7 @@ import (
 	"sipslb/slb/config"
 	"sipslb/slb/engine"
 	"sipslb/slb/status"
+	"sipslb/sys/metrics"
 	sshsrv "sipslb/sys/ssh"
 	"sipslb/sys/systemd"
 )
@@ -74,11 +75,12 @@ func newSSH(o Options, in *commands.Interp, ctlSrv *ctl.Server, log *slog.Logger
 
 // services ties the daemon to systemd: readiness, status and watchdog.
 type services struct {
-	log *slog.Logger
-	eng *engine.Engine
-	in  *commands.Interp
-	ssh *sshsrv.Server
-	sd  *systemd.Notifier
+	log  *slog.Logger
+	eng  *engine.Engine
+	in   *commands.Interp
+	ssh  *sshsrv.Server
+	http *metrics.Server
+	sd   *systemd.Notifier
 }
 
 // statusLine summarises the box for `systemctl status`. It reads the
@@ -107,6 +109,9 @@ func (s *services) statusLine() string {
 		line += ", " + s.ssh.Status()
 	} else {
 		line += ", ssh unavailable"
+	}
+	if s.http != nil && s.http.Status() != "" {
+		line += ", " + s.http.Status()
 	}
 	return line
 }

@@ -163,6 +163,20 @@ func (s *Server) bindLocked() {
 	s.log.Info("http server listening", "addr", ln.Addr().String())
 }
 
+// Status is a few words for systemd's STATUS= line: "" when off (the
+// default, not news), else where it listens or that it cannot.
+func (s *Server) Status() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.want == "":
+		return ""
+	case s.ln != nil:
+		return "http on " + s.ln.Addr().String()
+	}
+	return fmt.Sprintf("http NOT listening on %s (retrying)", s.want)
+}
+
 // BindError is why the configured address is not listened on, nil when
 // it is (or the server is off).
 func (s *Server) BindError() error {

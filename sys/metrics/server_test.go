@@ -102,6 +102,9 @@ func TestServerConfigure(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Configure(busy.Addr().String())
+	if want := "http NOT listening on " + busy.Addr().String() + " (retrying)"; s.Status() != want {
+		t.Errorf("Status() = %q, want %q", s.Status(), want)
+	}
 	if s.Addr() != "" || s.BindError() == nil || refuses(a2) == nil {
 		t.Fatalf("a busy port: listening on %q (error %v), want nothing bound and the error kept", s.Addr(), s.BindError())
 	}
@@ -114,6 +117,9 @@ func TestServerConfigure(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	scrape(t, busy.Addr().String())
+	if want := "http on " + busy.Addr().String(); s.Status() != want {
+		t.Errorf("Status() = %q, want %q", s.Status(), want)
+	}
 	if s.BindError() != nil {
 		t.Errorf("bound, yet the bind error is %v", s.BindError())
 	}
@@ -129,6 +135,9 @@ func TestServerConfigure(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if s.Addr() != "" || refuses(busy2.Addr().String()) == nil {
 		t.Errorf("stopped server listens on %q", s.Addr())
+	}
+	if s.Status() != "" {
+		t.Errorf("Status() of a server that is off: %q, want \"\"", s.Status())
 	}
 }
 
