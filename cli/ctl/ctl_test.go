@@ -34,14 +34,14 @@ func (testBackend) EraseStartup() error          { return nil }
 func (testBackend) Version() string              { return "test" }
 
 // startServer serves a control socket in a temporary directory.
-func startServer(t testing.TB) (*Server, string) {
+func startServer(t testing.TB, hello time.Duration) (*Server, string) {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "s.sock")
 	ln, err := Listen(sock, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{In: commands.New(testBackend{}, nil), Log: slog.New(slog.DiscardHandler)}
+	srv := &Server{In: commands.New(testBackend{}, nil), Log: slog.New(slog.DiscardHandler), helloTimeout: hello}
 	go srv.Serve(ln)
 	t.Cleanup(func() { ln.Close() })
 	return srv, sock
@@ -67,7 +67,7 @@ func readReply(t *testing.T, c net.Conn) Response {
 // most MaxLine plus a buffer. (The server used to read until a newline:
 // 400 MB grew the daemon by 670 MB.)
 func TestLongLineCutOff(t *testing.T) {
-	srv, sock := startServer(t)
+	srv, sock := startServer(t, 0)
 	c, err := net.Dial("unix", sock)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func TestLongLineCutOff(t *testing.T) {
 // and counted; a connection gets its slot back when one closes; a silent
 // connection is closed after the hello timeout.
 func TestPendingConnectionsCapped(t *testing.T) {
-	srv, sock := startServer(t)
+	srv, sock := startServer(t, 0)
 	// Unprivileged peers holding all their slots do not lock root out.
 	srv.pending[1].Store(MaxPending)
 	srv.sessions[1].Store(MaxSessions)
@@ -157,9 +157,7 @@ func TestPendingConnectionsCapped(t *testing.T) {
 // TestHelloTimeout: a connection that says nothing is closed, with a
 // reply, after the hello timeout.
 func TestHelloTimeout(t *testing.T) {
-	defer func(d time.Duration) { helloTimeout = d }(helloTimeout)
-	helloTimeout = 200 * time.Millisecond
-	srv, sock := startServer(t)
+	srv, sock := startServer(t, 200*time.Millisecond)
 	c, err := net.Dial("unix", sock)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +178,7 @@ func TestHelloTimeout(t *testing.T) {
 // TestSocketMode: the socket is not writable by other users (connecting
 // needs write permission), so only root and the group may connect.
 func TestSocketMode(t *testing.T) {
-	_, sock := startServer(t)
+	_, sock := startServer(t, 0)
 	fi, err := osStat(sock)
 	if err != nil {
 		t.Fatal(err)

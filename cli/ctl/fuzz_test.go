@@ -30,9 +30,7 @@ func FuzzProtocol(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		defer func(d time.Duration) { helloTimeout = d }(helloTimeout)
-		helloTimeout = 100 * time.Millisecond
-		srv := &Server{In: commands.New(testBackend{}, nil), Log: slog.New(slog.DiscardHandler)}
+		srv := &Server{In: commands.New(testBackend{}, nil), Log: slog.New(slog.DiscardHandler), helloTimeout: 100 * time.Millisecond}
 		cl, sv := net.Pipe()
 		done := make(chan struct{})
 		go func() {

@@ -52,6 +52,7 @@ type Server struct {
 	// Limits are kept per class of peer, root and the rest, so that
 	// unprivileged clients filling their slots never lock root out.
 	pending, sessions [2]atomic.Int64       // index: class
+	helloTimeout      time.Duration         // 0: HelloTimeout (tests shorten it)
 	stats             commands.ControlStats // its fields are updated atomically
 }
 
@@ -147,9 +148,6 @@ func (s *Server) refuse(c net.Conn, msg string) {
 	json.NewEncoder(c).Encode(Response{Err: &Error{Kind: errDenied, Msg: msg}})
 }
 
-// helloTimeout is HelloTimeout; tests shorten it.
-var helloTimeout = HelloTimeout
-
 // errDenied is parse.ErrDenied on the wire.
 const errDenied = 4
 
@@ -182,7 +180,11 @@ func (s *Server) serve(c net.Conn, id Identity) {
 		}
 	}
 	defer done()
-	c.SetReadDeadline(time.Now().Add(helloTimeout))
+	hello := s.helloTimeout
+	if hello == 0 {
+		hello = HelloTimeout
+	}
+	c.SetReadDeadline(time.Now().Add(hello))
 	r := bufio.NewReaderSize(c, 4096)
 	enc := json.NewEncoder(c)
 	reply := func(resp Response) error {
@@ -208,7 +210,7 @@ func (s *Server) serve(c net.Conn, id Identity) {
 			return
 		case sess == nil && errors.Is(err, os.ErrDeadlineExceeded):
 			atomic.AddUint64(&s.stats.HelloTimeout, 1)
-			reply(Response{Err: &Error{Msg: fmt.Sprintf("no hello within %s; connection closed", helloTimeout)}})
+			reply(Response{Err: &Error{Msg: fmt.Sprintf("no hello within %s; connection closed", hello)}})
 			return
 		case err != nil:
 			return
