@@ -4,7 +4,6 @@
 package boot
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -14,9 +13,6 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
-	// No daemon of this package may take the host's SSH port 22 (the
-	// factory default): see SSHEnv in sys/daemon.
-	os.Setenv("SIPSLB_TEST_SSH", "off")
 	harness.Main(m, "boot", &bin)
 }
 

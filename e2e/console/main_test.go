@@ -7,7 +7,6 @@
 package console
 
 import (
-	"os"
 	"os/exec"
 	"testing"
 
@@ -18,8 +17,6 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
-	// No daemon of this package may take the host's SSH port 22.
-	os.Setenv("SIPSLB_TEST_SSH", "off")
 	harness.Main(m, "console", &bin)
 }
 

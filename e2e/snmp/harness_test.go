@@ -20,9 +20,6 @@ import (
 var sipslbBin string
 
 func TestMain(m *testing.M) {
-	// These daemons do not test SSH: no server, so they never compete for
-	// (or, as root, take) the host's port 22.
-	os.Setenv("SIPSLB_TEST_SSH", "off")
 	harness.Main(m, "snmp", &sipslbBin)
 }
 

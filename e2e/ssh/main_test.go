@@ -125,9 +125,8 @@ func startupConfig(port int, extra ...string) string {
 func boot(t *testing.T, dir, text string, port int, env ...string) *lb {
 	t.Helper()
 	d := &lb{t: t, port: port}
-	// SIPSLB_TEST_SSH is cleared: these daemons are the ones that serve SSH.
-	d.LB = harness.StartLB(t, bin, harness.Options{Dir: dir, StartupConfig: text,
-		Env: append([]string{"SIPSLB_TEST_SSH="}, env...), Ready: d.accepts})
+	// These daemons are the ones that serve SSH.
+	d.LB = harness.StartLB(t, bin, harness.Options{Dir: dir, StartupConfig: text, Env: env, SSH: true, Ready: d.accepts})
 	return d
 }
 

@@ -226,14 +226,14 @@ func TestIdleTimeout(t *testing.T) {
 	contains(t, "daemon log", d.Log(), `msg="ssh: idle timeout" user=admin`)
 }
 
-// TestSSHTestKnob: SIPSLB_TEST_SSH=off (set by the harnesses of packages
-// that boot daemons without testing SSH) starts no SSH server, even when
-// the config asks for one, and says so in the log.
+// TestSSHTestKnob: SIPSLB_TEST_SSH=off (what harness.StartLB gives every
+// daemon not started with Options.SSH) starts no SSH server, even when the
+// config asks for one, and says so in the log.
 func TestSSHTestKnob(t *testing.T) {
 	users(t)
 	port := freePort(t, serverIP)
 	dir := t.TempDir()
-	d := harness.StartLB(t, bin, harness.Options{Dir: dir, StartupConfig: startupConfig(port), Env: []string{"SIPSLB_TEST_SSH=off"}})
+	d := harness.StartLB(t, bin, harness.Options{Dir: dir, StartupConfig: startupConfig(port)})
 	harness.WaitFor(t, 15*time.Second, "the daemon to be ready", func() bool { return strings.Contains(d.Log(), "sipslb ready") })
 	contains(t, "daemon log", d.Log(), "ssh disabled by the test knob SIPSLB_TEST_SSH=off")
 	if c, err := net.DialTimeout("tcp", net.JoinHostPort(serverIP, strconv.Itoa(port)), time.Second); err == nil {

@@ -8,10 +8,7 @@
 //
 //	var bin string
 //
-//	func TestMain(m *testing.M) {
-//		os.Setenv("SIPSLB_TEST_SSH", "off") // these daemons never take port 22
-//		harness.Main(m, "mypkg", &bin)
-//	}
+//	func TestMain(m *testing.M) { harness.Main(m, "mypkg", &bin) }
 //
 // A test boots a daemon on a fresh state directory, configures it through
 // `sipslb cli -c` and reads show output; the daemon is stopped (and its

@@ -22,8 +22,13 @@ type Options struct {
 	Dir string
 	// StartupConfig, when not "", is written to Dir/startup-config first.
 	StartupConfig string
-	// Env is added to the test's environment.
+	// Env is added to the test's environment (after SIPSLB_TEST_SSH).
 	Env []string
+	// SSH lets the daemon serve SSH as its config says. Without it the
+	// daemon runs with SIPSLB_TEST_SSH=off and starts no SSH server, so
+	// parallel test daemons never compete for (or, as root, take) the
+	// host's port 22, the factory default.
+	SSH bool
 	// Prefix runs the daemon under another command, e.g.
 	// {"ip", "netns", "exec", "ns1"} to boot it in a network namespace.
 	// The CLI needs no prefix: the control socket is a file.
@@ -78,7 +83,11 @@ func StartLB(t testing.TB, bin string, o Options) *LB {
 	defer logf.Close()
 	args := append(append(append([]string{}, o.Prefix...), bin), "boot", "--state-dir", dir)
 	l.Cmd = exec.Command(args[0], args[1:]...)
-	l.Cmd.Env = append(os.Environ(), o.Env...)
+	ssh := "SIPSLB_TEST_SSH=off"
+	if o.SSH {
+		ssh = "SIPSLB_TEST_SSH=" // cleared, whatever the test's environment says
+	}
+	l.Cmd.Env = append(append(os.Environ(), ssh), o.Env...)
 	l.Cmd.Stdout, l.Cmd.Stderr = logf, logf
 	if err := l.Cmd.Start(); err != nil {
 		t.Fatal(err)
