@@ -3,6 +3,8 @@ package dsr
 import (
 	"fmt"
 	"testing"
+
+	"sipslb/slb/dataplane/udpsip"
 )
 
 func BenchmarkHandle(b *testing.B) {
@@ -48,7 +50,7 @@ func FuzzHandle(f *testing.F) {
 		if r.Verdict == Forwarded && (len(r.Out) > len(b) || len(r.Out) < ethLen+minIPHeader) {
 			t.Fatalf("out of %d bytes from %d", len(r.Out), len(b))
 		}
-		if _, ok := scanHead(b); ok && len(b) == 0 {
+		if _, ok := udpsip.ScanHead(b); ok && len(b) == 0 {
 			t.Fatal("head from nothing")
 		}
 	})

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 
-	"sipslb/slb/hash"
+	"sipslb/slb/dataplane/udpsip"
 	"sipslb/slb/pool"
 	"sipslb/slb/reason"
 	"sipslb/slb/sip"
@@ -18,14 +18,12 @@ type Neighbors interface {
 }
 
 // Verdict is what became of a frame.
-type Verdict uint8
+type Verdict = udpsip.Verdict
 
 const (
-	Dropped   Verdict = iota // counted by Result.Reason or Result.Frame
-	Forwarded                // Result.Out is to be sent as it is
+	Dropped   = udpsip.Dropped   // counted by Result.Reason or Result.Frame
+	Forwarded = udpsip.Forwarded // Result.Out is to be sent
 )
-
-func (v Verdict) String() string { return [...]string{"dropped", "forwarded"}[v] }
 
 // Result is the outcome of Handle.
 type Result struct {
@@ -54,7 +52,7 @@ type Forwarder struct {
 	MAC      MAC // ours: the source of every frame sent
 	Counters *Counters
 	msg      sip.Msg
-	frags    fragTable
+	frags    udpsip.FragTable[fragDest]
 }
 
 func (f *Forwarder) frameDrop(r reason.Frame) Result {
@@ -92,7 +90,7 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 	ff := be16(ip[6:])
 	id := be16(ip[4:])
 	if ff&offsetMask != 0 {
-		e := f.frags.get(keyOf(src, dst, id), now)
+		e := f.frags.Get(src, dst, id, now)
 		if e == nil {
 			return f.frameDrop(reason.FrameFragOrphan)
 		}
@@ -120,47 +118,26 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 		payload = udp[udpHeader:]
 	}
 	srcPort := be16(udp[0:])
-	var h head
+	var h udpsip.Head
 	if more {
 		var ok bool
 		// With sip-switch off the client's address picks the server: a
 		// Call-ID in a later fragment does not matter.
-		if h, ok = scanHead(payload); !ok && !vp.NoSIPSwitch {
+		if h, ok = udpsip.ScanHead(payload); !ok && !vp.NoSIPSwitch {
 			return portDrop(sh, reason.FragNoCallID)
 		}
 	} else {
-		m := &f.msg
-		switch r := sip.Scan(payload, m); r {
-		case reason.OK:
-			h = head{request: m.Request, status: m.Status, method: m.Method, cseqMethod: m.CSeqMethod, callID: m.CallID.Bytes(payload)}
-		case reason.Keepalive:
-			// A CRLF ping has no Call-ID: the client's address picks the
-			// server, which answers the pong itself.
-			h = head{request: true}
-		default:
-			return portDrop(sh, reason.Reason(r))
+		r := sip.Scan(payload, &f.msg)
+		var ok bool
+		if h, ok = udpsip.FromMsg(&f.msg, payload, r); !ok {
+			return portDrop(sh, r)
 		}
 	}
-	if h.request {
-		sh.Request(h.method)
-	} else {
-		sh.Response(h.status)
-	}
-	// The one routing decision (slb/pool.State.Route), as in proxy mode. A
-	// client's response (to a server's request) follows its dialog's
-	// server and writes nothing.
-	q := pool.Query{Src: netip.AddrPortFrom(src, srcPort), Method: h.method, Response: !h.request, NoCallID: h.callID == nil}
-	if !h.request {
-		q.Method = h.cseqMethod
-	}
-	if !q.NoCallID {
-		q.CallKey = hash.Key(h.callID)
-	}
-	d := st.Route(vp, &q, now)
+	// The one routing decision (slb/pool.State.Route), as in proxy mode.
+	d := udpsip.Route(st, vp, sh, &h, netip.AddrPortFrom(src, srcPort), now)
 	if d.Server == nil {
 		return portDrop(sh, d.Reason)
 	}
-	st.Apply(&d, sh)
 	srv := d.Server
 	mac, ok := nb.Lookup(srv.Addr.Addr())
 	if !ok {
@@ -170,11 +147,11 @@ func (f *Forwarder) Handle(st *pool.State, nb Neighbors, fr []byte, now int64) R
 	}
 	f.rewrite(fr, mac)
 	if more {
-		f.frags.put(keyOf(src, dst, id), mac, vp, now+FragTTL)
+		f.frags.Put(src, dst, id, fragDest{mac: mac, vp: vp}, now+FragTTL)
 	} else {
-		binary.BigEndian.PutUint16(udp[6:], udpChecksum(src, dst, udp))
+		binary.BigEndian.PutUint16(udp[6:], udpsip.UDPChecksum(src, dst, udp))
 	}
-	if h.request {
+	if h.Request {
 		srv.Stats.Requests.Add(1)
 	}
 	return Result{Verdict: Forwarded, Out: fr, Server: srv}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"sipslb/slb/config"
+	"sipslb/slb/dataplane/udpsip"
 	"sipslb/slb/reason"
 )
 
@@ -94,8 +95,8 @@ func TestRewriteOnlyMACs(t *testing.T) {
 			in := frame(sipMsg("INVITE", "rewrite@x", 300))
 			if partial {
 				udp := in[ethLen+minIPHeader:]
-				acc := sum(sum(0, vip.AsSlice()), client.Addr().AsSlice()) + protoUDP + uint64(len(udp))
-				binary.BigEndian.PutUint16(udp[6:], fold(acc))
+				acc := udpsip.Sum(udpsip.Sum(0, vip.AsSlice()), client.Addr().AsSlice()) + protoUDP + uint64(len(udp))
+				binary.BigEndian.PutUint16(udp[6:], udpsip.Fold(acc))
 				if checksumOK(in) {
 					t.Fatal("test frame's partial checksum is accidentally valid")
 				}
@@ -193,7 +194,7 @@ func TestAppendUDPFrame(t *testing.T) {
 		t.Error("udp checksum")
 	}
 	ip := fr[ethLen:]
-	if ipChecksum(ip[:minIPHeader]) != be16(ip[10:]) {
+	if udpsip.IPChecksum(ip[:minIPHeader]) != be16(ip[10:]) {
 		t.Error("ip checksum")
 	}
 	if len(fr) != ethLen+minIPHeader+udpHeader+7 {

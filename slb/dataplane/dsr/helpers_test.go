@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"sipslb/slb/config"
+	"sipslb/slb/dataplane/udpsip"
 	"sipslb/slb/dialog"
 	"sipslb/slb/pool"
 )
@@ -99,7 +100,7 @@ func fragments(fr []byte, mtu int) [][]byte {
 			ff |= flagMF
 		}
 		binary.BigEndian.PutUint16(h[6:], ff)
-		binary.BigEndian.PutUint16(h[10:], ipChecksum(h[:minIPHeader]))
+		binary.BigEndian.PutUint16(h[10:], udpsip.IPChecksum(h[:minIPHeader]))
 		out = append(out, f)
 	}
 	return out
@@ -109,6 +110,6 @@ func fragments(fr []byte, mtu int) [][]byte {
 func checksumOK(fr []byte) bool {
 	ip := fr[ethLen:]
 	udp := ip[minIPHeader:]
-	want := udpChecksum(addr4(ip[12:]), addr4(ip[16:]), udp)
+	want := udpsip.UDPChecksum(addr4(ip[12:]), addr4(ip[16:]), udp)
 	return be16(udp[6:]) == want
 }

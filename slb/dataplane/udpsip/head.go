@@ -1,4 +1,4 @@
-package dsr
+package udpsip
 
 import (
 	"bytes"
@@ -6,22 +6,23 @@ import (
 	"sipslb/slb/sip"
 )
 
-// head is what routing needs from the start of a SIP message whose end
-// is in later fragments.
-type head struct {
-	request    bool
-	status     int
-	method     sip.Method // request method (routing-relevant ones only)
-	cseqMethod sip.Method
-	callID     []byte
+// Head is what routing needs from a SIP message: from a whole message
+// (FromMsg) or from the start of one whose end is in later fragments
+// (ScanHead).
+type Head struct {
+	Request    bool
+	Status     int
+	Method     sip.Method // request method (in ScanHead, routing-relevant ones only)
+	CSeqMethod sip.Method
+	CallID     []byte // nil: no Call-ID (a CRLF keepalive)
 }
 
-// scanHead reads the start line and the complete header lines in b, the
+// ScanHead reads the start line and the complete header lines in b, the
 // payload of a first fragment, until it has the Call-ID (and, for a
 // response, the CSeq method, when it comes before the end of b). It only
 // trusts whole lines: a header cut by the fragment boundary, or a folded
 // Call-ID, is not used. ok is false when no whole Call-ID line is in b.
-func scanHead(b []byte) (h head, ok bool) {
+func ScanHead(b []byte) (h Head, ok bool) {
 	i := 0
 	for i < len(b) && (b[i] == '\r' || b[i] == '\n') {
 		i++
@@ -31,16 +32,16 @@ func scanHead(b []byte) (h head, ok bool) {
 		return h, false
 	}
 	line := trimCR(b[i : i+k])
-	h.request = !bytes.HasPrefix(line, []byte("SIP/"))
-	if h.request {
+	h.Request = !bytes.HasPrefix(line, []byte("SIP/"))
+	if h.Request {
 		sp := bytes.IndexByte(line, ' ')
 		if sp <= 0 {
 			return h, false
 		}
-		h.method = methodOf(line[:sp])
+		h.Method = methodOf(line[:sp])
 	} else if len(line) >= 11 {
 		for _, c := range line[8:11] {
-			h.status = h.status*10 + int(c-'0')
+			h.Status = h.Status*10 + int(c-'0')
 		}
 	}
 	pos := i + k + 1
@@ -66,19 +67,19 @@ func scanHead(b []byte) (h head, ok bool) {
 				if next >= len(b) || len(val) == 0 {
 					return h, false // the fold, if any, is in the next fragment
 				}
-				h.callID = val
+				h.CallID = val
 			case isName(name, "cseq"):
 				if sp := bytes.LastIndexAny(val, " \t"); sp >= 0 {
-					h.cseqMethod = methodOf(val[sp+1:])
+					h.CSeqMethod = methodOf(val[sp+1:])
 				}
 			}
 		}
-		if h.callID != nil && (h.request || h.cseqMethod != sip.MethodOther) {
+		if h.CallID != nil && (h.Request || h.CSeqMethod != sip.MethodOther) {
 			break
 		}
 		pos = next
 	}
-	return h, h.callID != nil
+	return h, h.CallID != nil
 }
 
 func trimCR(l []byte) []byte {
