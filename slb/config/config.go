@@ -93,6 +93,7 @@ type VirtualPort struct {
 	Port        uint16
 	NoSIPSwitch bool // true: hash the client address, no Call-ID or method switching
 	DSR         bool
+	Inline      bool // port NAME inline: VIP<->real translation as the servers' gateway (docs/inline.md)
 	Stateless   bool // pure Call-ID hash, no dialog table (ServerIron stateless)
 	RecordRoute bool
 	Binds       []Bind

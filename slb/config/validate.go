@@ -41,6 +41,7 @@ func (c *Config) Validate() []Problem {
 	ps = append(ps, c.SNMP.validate()...)
 	ps = append(ps, c.HTTP.validate()...)
 	ps = append(ps, c.validateDataInterface()...)
+	ps = append(ps, c.validateInline()...)
 	if c.Dialog.TTL < 1e9 {
 		add("server sip-dialog ttl", "must be at least one second")
 	}

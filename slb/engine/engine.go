@@ -169,6 +169,9 @@ func (e *Engine) Apply(c *config.Config) error {
 	if err := e.dsr.check(c); err != nil {
 		return err
 	}
+	if err := inlineCheck(c); err != nil {
+		return err
+	}
 	want := wantedListeners(c)
 	opened := map[netip.AddrPort]*listener{}
 	closeOpened := func() {
@@ -227,7 +230,7 @@ func (e *Engine) Apply(c *config.Config) error {
 }
 
 // wantedListeners lists the VIP:ports that need sockets: enabled virtual
-// servers' non-DSR ports.
+// servers' ports that are neither DSR nor inline.
 func wantedListeners(c *config.Config) []netip.AddrPort {
 	var out []netip.AddrPort
 	for _, v := range c.Virtuals {
@@ -235,7 +238,7 @@ func wantedListeners(c *config.Config) []netip.AddrPort {
 			continue
 		}
 		for _, p := range v.Ports {
-			if !p.DSR {
+			if !p.DSR && !p.Inline {
 				out = append(out, netip.AddrPortFrom(v.Addr.Unmap(), p.Port))
 			}
 		}

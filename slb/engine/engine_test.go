@@ -147,3 +147,22 @@ func TestStatusCarriesDSRFrameCounters(t *testing.T) {
 		t.Errorf("status DSR %+v, want short 2, no-vport 1, fragments 3", d)
 	}
 }
+
+// TestInlinePortRefused: an inline port is refused with its reason, and
+// no proxy socket serves it meanwhile (proxy mode would rewrite the SIP
+// headers inline mode leaves alone).
+func TestInlinePortRefused(t *testing.T) {
+	e := newEngine(t)
+	c := cfgWith("127.31.220.101")
+	c.Virtuals[0].Ports[0].Inline = true
+	err := e.Apply(c)
+	if err == nil || !strings.Contains(err.Error(), "port sip inline: inline mode is not available") {
+		t.Fatalf("Apply: %v", err)
+	}
+	if len(e.listeners) != 0 {
+		t.Fatalf("listeners opened: %v", e.listeners)
+	}
+	if got := wantedListeners(c); len(got) != 0 {
+		t.Fatalf("an inline port wants a proxy socket: %v", got)
+	}
+}

@@ -58,6 +58,9 @@ type VPort struct {
 	// DSR: frames to this port come from the dsr data path (no socket);
 	// only the proxy workers of non-DSR ports read the others.
 	DSR bool
+	// Inline: frames to this port come from the inline data path, which
+	// translates VIP<->real addresses (no socket either).
+	Inline bool
 	// ViaHost is our sent-by host (IPv6 in brackets) and RR our
 	// Record-Route value, prepared once so forwarding only copies them.
 	ViaHost []byte
@@ -92,10 +95,15 @@ type State struct {
 	ByAddr map[netip.AddrPort]*Server
 	// VIPs holds the address of every configured virtual server, enabled
 	// or not: never a destination (Destination).
-	VIPs    map[netip.Addr]struct{}
-	Dialogs *dialog.Table
-	TTL     int64 // dialog entry lifetime, ns
-	Seed    uint64
+	VIPs map[netip.Addr]struct{}
+	// InlineOut maps a real port bound to an inline VIP port to that port:
+	// datagrams from it leave with the VIP:port as their source. A real
+	// port bound to several inline ports keeps the first (config.Validate
+	// refuses that config).
+	InlineOut map[netip.AddrPort]*VPort
+	Dialogs   *dialog.Table
+	TTL       int64 // dialog entry lifetime, ns
+	Seed      uint64
 }
 
 // HealthFunc reports whether a real port may carry traffic.
@@ -106,13 +114,14 @@ type HealthFunc func(real string, port uint16, rp *config.RealPort) bool
 // the dsr data path from the same groups and dialog table).
 func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 	st := &State{
-		VPorts:  map[netip.AddrPort]*VPort{},
-		RealIPs: map[netip.Addr]struct{}{},
-		ByAddr:  map[netip.AddrPort]*Server{},
-		VIPs:    map[netip.Addr]struct{}{},
-		Dialogs: reg.dialogs,
-		TTL:     int64(cfg.Dialog.TTL),
-		Seed:    reg.seed,
+		VPorts:    map[netip.AddrPort]*VPort{},
+		RealIPs:   map[netip.Addr]struct{}{},
+		ByAddr:    map[netip.AddrPort]*Server{},
+		VIPs:      map[netip.Addr]struct{}{},
+		InlineOut: map[netip.AddrPort]*VPort{},
+		Dialogs:   reg.dialogs,
+		TTL:       int64(cfg.Dialog.TTL),
+		Seed:      reg.seed,
 	}
 	servers := map[RealKey]*Server{}
 	for _, r := range cfg.Reals {
@@ -141,7 +150,7 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 			addr := netip.AddrPortFrom(v.Addr.Unmap(), p.Port)
 			vp := &VPort{
 				Virtual: v.Name, Addr: addr, NoSIPSwitch: p.NoSIPSwitch,
-				Stateless: p.Stateless, RecordRoute: p.RecordRoute, DSR: p.DSR,
+				Stateless: p.Stateless, RecordRoute: p.RecordRoute, DSR: p.DSR, Inline: p.Inline,
 				bound: map[uint32]*Server{}, Stats: reg.port(addr),
 			}
 			vp.ViaHost = hostBytes(addr.Addr())
@@ -153,6 +162,9 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 				}
 				vp.bound[s.ID] = s
 				vp.Servers = append(vp.Servers, s)
+				if vp.Inline && st.InlineOut[s.Addr] == nil {
+					st.InlineOut[s.Addr] = vp
+				}
 			}
 			for k := range vp.Groups {
 				vp.Groups[k] = buildGroup(GroupKind(k), vp.Servers)
