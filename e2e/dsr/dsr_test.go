@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sipslb/e2e/internal/harness"
+	"strconv"
 )
 
 // Health check timing for the test: a dead UAS is found within about
@@ -113,6 +114,7 @@ func TestDSR(t *testing.T) {
 			before[n] = tp.reasmOKs(t, n)
 			_, prev[n] = rs[n].calls(t)
 		}
+		fragsBefore := fragmentsForwarded(t, l)
 		st := uac(t, tp, 5, 5, "-sf", harness.Scenario("uac_big.xml"))
 		if st["SuccessfulCall(C)"] != 5 || st["FailedCall(C)"] != 0 {
 			t.Fatalf("big INVITE calls: successful %d of 5, failed %d", st["SuccessfulCall(C)"], st["FailedCall(C)"])
@@ -135,6 +137,11 @@ func TestDSR(t *testing.T) {
 		}
 		if got != 5 {
 			t.Errorf("%d big calls reached the servers, want 5", got)
+		}
+		// The operator sees the later fragments the data interface
+		// forwarded (at least one per big INVITE) in show sip statistics.
+		if n := fragmentsForwarded(t, l) - fragsBefore; n < 5 {
+			t.Errorf("show sip statistics counts %d fragments forwarded for 5 fragmented INVITEs", n)
 		}
 	})
 
@@ -195,4 +202,22 @@ func TestDSR(t *testing.T) {
 			t.Errorf("client still resolves the released VIP: %q", out)
 		}
 	})
+}
+
+// fragmentsForwarded reads the data interface's "Fragments forwarded" from
+// show sip statistics.
+func fragmentsForwarded(t *testing.T, l *harness.LB) int {
+	t.Helper()
+	out := l.CLI(t, "show sip statistics")
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "  Fragments forwarded: "); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatalf("show sip statistics: %q", line)
+			}
+			return n
+		}
+	}
+	t.Fatalf("show sip statistics has no DSR data interface section:\n%s", out)
+	return 0
 }
