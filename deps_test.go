@@ -14,14 +14,15 @@ var leaves = map[string]struct {
 	may []string
 	why string
 }{
-	"sipslb/slb/reason": {nil, "the one list of drop verdicts; everything else counts by it"},
-	"sipslb/slb/sip":    {[]string{"sipslb/slb/reason"}, "the scanner returns a reason.Reason verdict"},
-	"sipslb/slb/hash":   {nil, "the Call-ID hash and Maglev table are pure functions of their input"},
-	"sipslb/slb/dialog": {nil, "the dialog table stores slots, it knows nothing of servers or SIP"},
-	"sipslb/slb/config": {nil, "the config model is shared by the CLI, the engine and the adapters"},
-	"sipslb/slb/stats": {[]string{"sipslb/slb/reason", "sipslb/slb/sip"},
+	"sipslb/slb/reason":  {nil, "the one list of drop verdicts; everything else counts by it"},
+	"sipslb/slb/sip":     {[]string{"sipslb/slb/reason"}, "the scanner returns a reason.Reason verdict"},
+	"sipslb/slb/hash":    {nil, "the Call-ID hash and Maglev table are pure functions of their input"},
+	"sipslb/slb/dialog":  {nil, "the dialog table stores slots, it knows nothing of servers or SIP"},
+	"sipslb/slb/config":  {nil, "the config model is shared by the CLI, the engine and the adapters"},
+	"sipslb/slb/latency": {nil, "the latency histogram is a table of counts, the same type from the worker to /metrics"},
+	"sipslb/slb/stats": {[]string{"sipslb/slb/reason", "sipslb/slb/sip", "sipslb/slb/latency"},
 		"counters are indexed by reason.Reason and sip.Method, not by copies of them"},
-	"sipslb/slb/status": {[]string{"sipslb/slb/reason", "sipslb/slb/sip", "sipslb/slb/stats"},
+	"sipslb/slb/status": {[]string{"sipslb/slb/reason", "sipslb/slb/sip", "sipslb/slb/stats", "sipslb/slb/latency"},
 		"the observed state carries the counters' own index types to show and SNMP"},
 	"sipslb/cli/parse":    {nil, "the IOS-style matcher knows tokens and modes, not the product"},
 	"sipslb/slb/throttle": {nil, "the guessing throttle is shared by the SSH server (sys/) and the CLI (cli/), which may not import each other"},
@@ -40,7 +41,7 @@ var rules = []rule{
 	{"sipslb/cli/", prefixed("sipslb/slb/dataplane", "sipslb/slb/engine", "sipslb/sys/"),
 		"the CLI sees the config model and status, never the data path or the adapters: every command executes in the daemon through cli/commands.Backend"},
 	{"sipslb/sys/metrics", func(d string) bool {
-		return !contains([]string{"sipslb/slb/status", "sipslb/slb/stats", "sipslb/slb/sip", "sipslb/slb/reason",
+		return !contains([]string{"sipslb/slb/status", "sipslb/slb/stats", "sipslb/slb/sip", "sipslb/slb/reason", "sipslb/slb/latency",
 			"sipslb/slb/config", "sipslb/slb/throttle"}, d)
 	}, "metrics come from the status snapshot that show and SNMP read (and the enums it carries), never a second source of counters; the config model and the throttle serve only the login check"},
 }

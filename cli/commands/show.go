@@ -10,6 +10,7 @@ import (
 	"sipslb/cli/parse"
 	"sipslb/slb/config"
 	"sipslb/slb/dialog"
+	"sipslb/slb/latency"
 	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
@@ -231,6 +232,7 @@ func showSIPStats(m *parse.Match) error {
 			fmt.Fprintf(c.out, "  Dialogs: %d\n", ps.Dialogs)
 			fmt.Fprintf(c.out, "  Dialogs peak: %d\n", ps.PeakDialogs)
 			fmt.Fprintf(c.out, "  Dialogs total: %d\n", ps.Placed)
+			printLatency(c.out, &ps.Latency)
 		}
 	}
 	// Frames the dsr data path dropped before they had a VIP port are
@@ -241,6 +243,15 @@ func showSIPStats(m *parse.Match) error {
 		fmt.Fprintf(c.out, "  Fragments forwarded: %d\n", st.DSR.Fragments)
 	}
 	return nil
+}
+
+// printLatency prints how long datagrams spent inside the balancer (the
+// batch's receive to the send call): the count and three quantiles, each
+// the upper bound of its histogram bucket (slb/latency), in microseconds.
+func printLatency(w io.Writer, l *latency.Counts) {
+	us := func(q float64) int64 { return l.Quantile(q).Microseconds() }
+	fmt.Fprintf(w, "  Latency inside the balancer: %d datagrams, p50 %dus p99 %dus p99.9 %dus\n",
+		l.Count(), us(0.5), us(0.99), us(0.999))
 }
 
 // printCounts prints the total of counters indexed by K and each one that

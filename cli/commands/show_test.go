@@ -3,7 +3,9 @@ package commands
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"sipslb/slb/latency"
 	"sipslb/slb/reason"
 	"sipslb/slb/status"
 )
@@ -45,5 +47,29 @@ func TestShowSIPStatisticsDSRFrames(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("show sip statistics lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// show sip statistics reports, per VIP port, how long datagrams spent
+// inside the balancer: the count and p50/p99/p99.9 (bucket upper bounds).
+func TestShowSIPStatisticsLatency(t *testing.T) {
+	var h latency.Histogram
+	h.ObserveN(3*time.Microsecond, 985) // bucket [3, 4) µs
+	h.ObserveN(40*time.Microsecond, 13) // [40, 41)
+	h.ObserveN(700*time.Microsecond, 2) // [696, 704)
+	vp := &status.VirtualPort{Listening: true}
+	h.AddTo(&vp.Latency)
+	st := &status.Snapshot{Virtuals: map[string]*status.Virtual{"v": {Ports: map[uint16]*status.VirtualPort{5060: vp}}}}
+	in := New(&statusBackend{st: st}, nil)
+	s := in.Open("root", PrivSuper, "test")
+	if _, err := execLines(t, in, s, "configure terminal", "server virtual v 192.0.2.1", "port sip", "end"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := execLines(t, in, s, "show sip statistics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "  Latency inside the balancer: 1000 datagrams, p50 4us p99 41us p99.9 704us\n"; !strings.Contains(out, want) {
+		t.Errorf("show sip statistics lacks %q:\n%s", want, out)
 	}
 }

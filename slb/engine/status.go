@@ -94,6 +94,7 @@ func (e *Engine) Status() *status.Snapshot {
 				ps.Requests, ps.Responses, ps.Drops, ps.Answers = t.Requests, t.Responses, t.Drops, t.Answers
 				ps.FromServers = t.FromServers
 				ps.Placed = t.Dialogs
+				ps.Latency = t.Latency
 				for _, s := range vp.Servers {
 					ps.Dialogs += st.Dialogs.CountFor(s.ID)
 				}

@@ -3,6 +3,7 @@ package stats
 import (
 	"sync/atomic"
 
+	"sipslb/slb/latency"
 	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 )
@@ -18,7 +19,12 @@ type Shard struct {
 	Drops       [reason.Num]atomic.Uint64
 	Answers     [NumAnswers]atomic.Uint64
 	Dialogs     atomic.Uint64 // dialogs placed (see Dialog)
-	_           [64 - (2*sip.NumMethods+NumClasses+reason.Num+NumAnswers+1)*8%64]byte
+	// Latency is the time the worker's datagrams spent inside the
+	// balancer: from their batch's receive to the send call (see
+	// slb/dataplane/proxy). Whole cache lines, so the padding below still
+	// rounds the shard up.
+	Latency latency.Histogram
+	_       [64 - (2*sip.NumMethods+NumClasses+reason.Num+NumAnswers+1)*8%64]byte
 }
 
 // Request counts a request by method.
@@ -90,6 +96,7 @@ type Totals struct {
 	Drops       [reason.Num]uint64
 	Answers     [NumAnswers]uint64
 	Dialogs     uint64
+	Latency     latency.Counts // every worker's Latency summed
 }
 
 // Read sums every shard. Counters are read one by one, not at one instant.
@@ -111,6 +118,7 @@ func (p *Port) Read() Totals {
 			t.Answers[j] += s.Answers[j].Load()
 		}
 		t.Dialogs += s.Dialogs.Load()
+		s.Latency.AddTo(&t.Latency)
 	}
 	return t
 }

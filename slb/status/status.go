@@ -10,6 +10,7 @@ package status
 import (
 	"time"
 
+	"sipslb/slb/latency"
 	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
@@ -147,6 +148,10 @@ type VirtualPort struct {
 	Placed      uint64                   // dialogs placed through it since start
 	// PeakDialogs is the highest Dialogs since start (sampled, see Real).
 	PeakDialogs int
+	// Latency is how long the port's forwarded datagrams and the
+	// balancer's own answers spent inside the balancer, from the receive
+	// of their batch to the send call (proxy mode; dsr records none).
+	Latency latency.Counts
 }
 
 // Runs is how often the daemon started on its state directory (the data

@@ -3,9 +3,11 @@ package metrics
 import (
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"sipslb/slb/latency"
 	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 	"sipslb/slb/stats"
@@ -54,6 +56,8 @@ var (
 		"real", "port", "state")
 	descRealRTT = desc("real_probe_rtt_seconds", "Round-trip time of the answered health probes of the real server port.",
 		realLabels...)
+	descVPLatency = desc("vport_latency_seconds",
+		"Time datagrams of the virtual port spent inside the balancer, from the receive of their batch to the send call.", vpLabels...)
 	descDialogEntries   = desc("dialog_table_entries", "Entries in the dialog table, live or expired and not yet swept.")
 	descDialogMax       = desc("dialog_table_max_entries", "The dialog table's bound (server sip-dialog max-entries).")
 	descDialogEvictions = desc("dialog_table_evictions_total", "Live dialog-table entries dropped to make room for a new one.")
@@ -67,6 +71,16 @@ var rttBuckets = func() []float64 {
 	}
 	return b
 }()
+
+// latencyBuckets are the upper bounds of sipslb_vport_latency_seconds:
+// each is a bucket bound of slb/latency (1 µs steps below 128 µs, then
+// 50 × a power of two µs), so every count is exact, not interpolated.
+var latencyBuckets = []time.Duration{
+	2 * time.Microsecond, 5 * time.Microsecond, 10 * time.Microsecond, 20 * time.Microsecond,
+	50 * time.Microsecond, 100 * time.Microsecond, 200 * time.Microsecond, 400 * time.Microsecond,
+	800 * time.Microsecond, 1600 * time.Microsecond, 3200 * time.Microsecond, 6400 * time.Microsecond,
+	12800 * time.Microsecond, 25600 * time.Microsecond, 51200 * time.Microsecond, 102400 * time.Microsecond,
+}
 
 // Collector reads one status snapshot per scrape.
 type Collector struct {
@@ -82,7 +96,7 @@ func NewCollector(snapshot func() *status.Snapshot) *Collector {
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descVPRequests, descVPResponses, descVPDrops, descVPAnswers, descVPDialogs,
 		descVPPlaced, descVPPeak, descVPListening, descRealRequests, descRealResponses, descRealDrops, descRealDialogs,
-		descRealPlaced, descRealPeak, descRealUp, descRealHealth, descRealRTT, descDialogEntries, descDialogMax,
+		descRealPlaced, descRealPeak, descRealUp, descRealHealth, descRealRTT, descVPLatency, descDialogEntries, descDialogMax,
 		descDialogEvictions} {
 		ch <- d
 	}
@@ -125,6 +139,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			counter(descVPPlaced, p.Placed, name, ps)
 			gauge(descVPPeak, float64(p.PeakDialogs), name, ps)
 			gauge(descVPListening, b2f(p.Listening), name, ps)
+			ch <- latencyHistogram(&p.Latency, name, ps)
 		}
 	}
 	for _, name := range sortedKeys(snap.Reals) {
@@ -159,6 +174,17 @@ func rttHistogram(h *status.RTTHistogram, labels ...string) prometheus.Metric {
 		buckets[le] = cum
 	}
 	return prometheus.MustNewConstHistogram(descRealRTT, h.Count(), h.Sum.Seconds(), buckets, labels...)
+}
+
+// latencyHistogram turns slb/latency's fine buckets into the coarser
+// cumulative buckets of latencyBuckets. slb/latency's buckets hold whole
+// microseconds [lo, hi), so "le" here reads "below".
+func latencyHistogram(l *latency.Counts, labels ...string) prometheus.Metric {
+	buckets := make(map[float64]uint64, len(latencyBuckets))
+	for _, le := range latencyBuckets {
+		buckets[le.Seconds()] = l.Below(le)
+	}
+	return prometheus.MustNewConstHistogram(descVPLatency, l.Count(), l.Sum.Seconds(), buckets, labels...)
 }
 
 func b2f(b bool) float64 {

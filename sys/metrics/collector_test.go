@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"sipslb/slb/latency"
 	"sipslb/slb/reason"
 	"sipslb/slb/sip"
 	"sipslb/slb/status"
@@ -26,6 +27,10 @@ func knownSnapshot() *status.Snapshot {
 	for a := range vp.Answers {
 		vp.Answers[a] = uint64(a)
 	}
+	vp.Latency.Buckets[3] = 90                   // [3, 4) µs
+	vp.Latency.Buckets[60] = 9                   // [60, 61) µs
+	vp.Latency.Buckets[latency.NumBuckets-1] = 1 // the last bucket, up to 16.8 s
+	vp.Latency.Sum = 2 * time.Second
 	up := &status.RealPort{Health: status.Up, Requests: 11, Responses: 12, Dialogs: 2, Placed: 5, PeakDialogs: 3, Drops: 1}
 	up.ProbeRTT.Observe(300 * time.Microsecond)
 	up.ProbeRTT.Observe(3 * time.Millisecond)
@@ -96,13 +101,34 @@ sipslb_dialog_table_max_entries 1024
 # HELP sipslb_dialog_table_evictions_total Live dialog-table entries dropped to make room for a new one.
 # TYPE sipslb_dialog_table_evictions_total counter
 sipslb_dialog_table_evictions_total 6
+# HELP sipslb_vport_latency_seconds Time datagrams of the virtual port spent inside the balancer, from the receive of their batch to the send call.
+# TYPE sipslb_vport_latency_seconds histogram
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="2e-06"} 0
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="5e-06"} 90
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="1e-05"} 90
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="2e-05"} 90
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="5e-05"} 90
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0001"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0002"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0004"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0008"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0016"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0032"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0064"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0128"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0256"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.0512"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="0.1024"} 99
+sipslb_vport_latency_seconds_bucket{port="5060",virtual="vip1",le="+Inf"} 100
+sipslb_vport_latency_seconds_sum{port="5060",virtual="vip1"} 2
+sipslb_vport_latency_seconds_count{port="5060",virtual="vip1"} 100
 # HELP sipslb_vport_dialogs Dialog-table entries now pinned to the virtual port's bound real ports.
 # TYPE sipslb_vport_dialogs gauge
 sipslb_vport_dialogs{port="5060",virtual="vip1"} 3
 `
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "sipslb_real_requests_total", "sipslb_real_up",
 		"sipslb_real_probe_rtt_seconds", "sipslb_dialog_table_entries", "sipslb_dialog_table_max_entries",
-		"sipslb_dialog_table_evictions_total", "sipslb_vport_dialogs"); err != nil {
+		"sipslb_dialog_table_evictions_total", "sipslb_vport_dialogs", "sipslb_vport_latency_seconds"); err != nil {
 		t.Error(err)
 	}
 }

@@ -131,9 +131,12 @@ func (w *Worker) forward(n int, now int64) error {
 	if k == 0 {
 		return nil
 	}
+	// The time inside the balancer: from the batch's receive (now, read
+	// once when recvmmsg returned) to this send call, for all k at once.
+	sh := vp.Stats.Shard(w.fwd.Worker)
+	sh.Latency.ObserveN(time.Duration(time.Now().UnixNano()-now), k)
 	nfail, err := w.conn.Send(w.out[:k], w.failed)
 	if nfail > 0 {
-		sh := vp.Stats.Shard(w.fwd.Worker)
 		for range nfail {
 			sh.Drop(reason.SendError)
 		}
