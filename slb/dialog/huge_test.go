@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // hugeSlots gives n zeroed, writable slots, and where the kernel gives
@@ -77,4 +80,30 @@ func anonHugeKB(addr uintptr) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no mapping holds %#x in /proc/self/smaps", addr)
+}
+
+// hugeSlots returns memory the kernel has already backed, every page of
+// it (mincore), so that no Put in the data path takes the page fault (and
+// possibly the compaction for a huge page) of a first touch.
+func TestHugeSlotsArePrefaulted(t *testing.T) {
+	const n = 1_000_000 // 24 MB: fresh memory from the OS, not reused heap
+	s := hugeSlots(n)
+	start := uintptr(unsafe.Pointer(&s[0]))
+	end := start + n*unsafe.Sizeof(slot{})
+	page := uintptr(os.Getpagesize())
+	lo, hi := start&^(page-1), (end+page-1)&^(page-1)
+	vec := make([]byte, (hi-lo)/page)
+	if _, _, e := unix.Syscall(unix.SYS_MINCORE, lo, hi-lo, uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Fatal("mincore:", e)
+	}
+	missing := 0
+	for _, v := range vec {
+		if v&1 == 0 {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("%d of %d pages of the slots are not resident after hugeSlots", missing, len(vec))
+	}
+	runtime.KeepAlive(s)
 }
