@@ -72,10 +72,12 @@ demo:
 	scripts/demo.sh
 
 # Go benchmarks of the hot path (-benchmem), then sipslb against Kamailio
-# under SIPp on loopback: highest passing call rate and CPU-seconds per 10k
-# calls, both measured in the same run (bench/README.md). Installs
-# sip-tester and kamailio with apt-get when missing (root). About 25
-# minutes; not part of `make test`. Results: /tmp/sipslb-bench/<date>.
+# (tlsf and qm allocators) and SIPp's own ceiling under SIPp on loopback:
+# highest passing call rate, CPU-seconds per 10k calls (min/median/max) and
+# time inside the balancer, all measured in the same run (bench/README.md).
+# Installs sip-tester, kamailio, tcpdump and python3 with apt-get when
+# missing (root). About 45 minutes; not part of `make test`. Results:
+# /tmp/sipslb-bench/<date>/summary.md, also printed.
 BENCH_PKGS ?= ./slb/sip ./slb/hash ./slb/dialog ./slb/dataplane/...
 
 bench: build

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/bench.sh: what `make bench` runs (after make build).
-#   1. bench/deps.sh: sip-tester and kamailio from apt when missing;
+#   1. bench/deps.sh: sip-tester, kamailio, tcpdump, python3 from apt when missing;
 #   2. the Go benchmarks of the hot-path packages (BENCH_PKGS), -benchmem;
 #   3. bench/compare.sh: sipslb against Kamailio under SIPp.
 # Everything lands in OUT (default /tmp/sipslb-bench/<date>): go-bench.txt,

@@ -15,35 +15,52 @@
 #     target in FIXED_TARGETS, FIXED_REPEAT times, interleaved; the median
 #     of the runs without other load above NOISE_PCT (a noisy run is
 #     repeated, at most NOISE_RETRIES times).
-#  3. OUT/summary.md: the figures, the ratios sipslb/Kamailio, the machine.
+#  3. Time inside the balancer at FIXED_RATE, for every target in
+#     LAT_TARGETS, LAT_REPEAT times: a loopback capture (tcpdump on lo,
+#     nanosecond time stamps, in and out datagrams matched by first word,
+#     Call-ID and CSeq: capture.py) for every balancer, and sipslb's own
+#     histogram (show sip statistics) of the same run. Separate runs from
+#     2., so that tcpdump's CPU is in no CPU figure.
+#  4. OUT/summary.md (also printed): the figures, the ratios
+#     sipslb/Kamailio and sipslb/direct with the asymmetry of each pair
+#     (workers, sockets, CPUs, buffers), the machine.
 #
 # A step passes when every call succeeded (0 failed, 0 unexpected messages),
 # retransmissions stayed under 1 % of the calls, the UAC achieved at least
 # 95 % of the offered rate and the balancer is still alive.
 #
-# Target names: sipslb | sipslb@CPUS (pinned with taskset -c CPUS, which
-# also sets its worker count) | kamailioN (N UDP workers) | direct (UAC to
-# one UAS, no balancer), each with :strict or :tolerant.
+# Target names: NAME[@CPUS][:strict|:tolerant], NAME one of
+#   sipslb      the daemon with its defaults (one worker per CPU)
+#   kamailioN   Kamailio with N UDP workers and its tlsf allocator
+#               (-x tlsf -X tlsf), the fastest it offers
+#   kamailioN-qm  the same with its default qm allocator (debug bookkeeping)
+#   direct      the UAC straight to one UAS, no balancer: SIPp's ceiling
+# @CPUS runs the balancer under taskset -c CPUS: sipslb then opens one
+# worker per CPU of the set and sets GOMAXPROCS to it; every process of
+# Kamailio (workers, main, timer, ctl) shares the set. SIPp is never pinned.
 #
 # env (defaults):
-#   TARGETS        "sipslb:strict kamailio1:strict kamailio2:tolerant sipslb:tolerant"
+#   TARGETS        "direct:strict sipslb@1:strict kamailio1@1:strict kamailio1-qm@1:strict
+#                   sipslb:strict kamailio2:tolerant sipslb:tolerant"
 #   RATES          "2000 4000 6000 8000 10000 12000 14000 16000"
 #   STEP_SECONDS   8      calls per step = rate x STEP_SECONDS, within
 #   MIN_CALLS      10000  .. MAX_CALLS 160000
 #   BISECT 2  ROUND 250  RETRY 2  NOISE_PCT 30  NOISE_RETRIES 3
-#   FIXED_TARGETS  "sipslb:strict kamailio1:strict kamailio2:tolerant"
+#   FIXED_TARGETS  "sipslb@1:strict kamailio1@1:strict kamailio1-qm@1:strict sipslb:strict kamailio2:tolerant"
 #   FIXED_RATE 2000  FIXED_CALLS 30000  FIXED_REPEAT 5
+#   LAT_TARGETS    "sipslb@1:strict kamailio1@1:strict"   LAT_REPEAT 1
 #   QUIET_PCT 25  QUIET_WAIT_S 60   before a step, wait (at most QUIET_WAIT_S)
 #                                   while other load exceeds QUIET_PCT of the CPUs
 #   OUT            /tmp/sipslb-bench/<date>
 #   SIPSLB_BIN     bin/sipslb of this checkout
 # Every step is bounded by run.sh (calls/rate + 8 s for the UAC, + ~5 s of
-# setup); the whole run takes about 25 minutes with the defaults.
+# setup); the whole run takes about 45 minutes with the defaults on the
+# 2-vCPU VM of docs/performance.md (longer while the machine is busy).
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 
-TARGETS=${TARGETS:-"sipslb:strict kamailio1:strict kamailio2:tolerant sipslb:tolerant"}
+TARGETS=${TARGETS:-"direct:strict sipslb@1:strict kamailio1@1:strict kamailio1-qm@1:strict sipslb:strict kamailio2:tolerant sipslb:tolerant"}
 RATES=${RATES:-"2000 4000 6000 8000 10000 12000 14000 16000"}
 STEP_SECONDS=${STEP_SECONDS:-8}
 MIN_CALLS=${MIN_CALLS:-10000}
@@ -53,16 +70,20 @@ ROUND=${ROUND:-250}
 RETRY=${RETRY:-2}
 NOISE_PCT=${NOISE_PCT:-30}
 NOISE_RETRIES=${NOISE_RETRIES:-3}
-FIXED_TARGETS=${FIXED_TARGETS:-"sipslb:strict kamailio1:strict kamailio2:tolerant"}
+FIXED_TARGETS=${FIXED_TARGETS:-"sipslb@1:strict kamailio1@1:strict kamailio1-qm@1:strict sipslb:strict kamailio2:tolerant"}
 FIXED_RATE=${FIXED_RATE:-2000}
 FIXED_CALLS=${FIXED_CALLS:-30000}
 FIXED_REPEAT=${FIXED_REPEAT:-5}
+LAT_TARGETS=${LAT_TARGETS:-"sipslb@1:strict kamailio1@1:strict"}
+LAT_REPEAT=${LAT_REPEAT:-1}
+SIPP_BUFF=${SIPP_BUFF:-4194304}
+export SIPP_BUFF
 QUIET_PCT=${QUIET_PCT:-25}
 QUIET_WAIT_S=${QUIET_WAIT_S:-60}
 OUT=${OUT:-/tmp/sipslb-bench/$(date +%Y%m%d-%H%M%S)}
 export SIPSLB_BIN=${SIPSLB_BIN:-$ROOT/bin/sipslb}
 
-case ${1:-} in -h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case ${1:-} in -h | --help) sed -n '2,53p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 1
 log() { echo "[compare $(date +%T)] $*" >&2; }
 
@@ -74,17 +95,47 @@ trap 'log interrupted; exit 130' INT TERM HUP
 
 # target spec -> run.sh arguments
 target_args() {
-	local name=${1%%:*} scen=${1#*:}
+	local spec=${1%%:*} scen=${1#*:} name cpus="" pin="" w mem=tlsf
 	[ "$scen" = "$1" ] && scen=strict
+	name=${spec%%@*}
+	[ "$name" != "$spec" ] && cpus=${spec#*@} && pin="-p $cpus"
+	case $scen in strict | tolerant) ;; *) return 1 ;; esac
 	case $name in
-	sipslb) echo "-b sipslb -s $scen" ;;
-	sipslb@*) echo "-b sipslb -p ${name#sipslb@} -s $scen" ;;
-	kamailio[0-9]*) echo "-b kamailio -w ${name#kamailio} -s $scen" ;;
-	direct) echo "-b direct -s $scen" ;;
+	sipslb) echo "-b sipslb $pin -s $scen" ;;
+	kamailio[0-9]*)
+		w=${name#kamailio}
+		case $w in *-qm) mem=qm w=${w%-qm} ;; *-tlsf) w=${w%-tlsf} ;; esac
+		[[ $w =~ ^[1-9][0-9]?$ ]] || return 1
+		echo "-b kamailio -w $w -m $mem $pin -s $scen"
+		;;
+	direct) [ -z "$cpus" ] && echo "-b direct -s $scen" ;;
 	*) return 1 ;;
 	esac
 }
-for t in $TARGETS $FIXED_TARGETS; do
+# target spec -> what it runs with: workers, sockets, CPUs (the asymmetry
+# every ratio in the summary is printed with)
+describe() {
+	local spec=${1%%:*} name cpus="" w mem=tlsf where
+	name=${spec%%@*}
+	[ "$name" != "$spec" ] && cpus=${spec#*@}
+	if [ -n "$cpus" ]; then where="pinned to CPU $cpus (taskset -c $cpus)"; else where="unpinned, $(nproc) CPUs"; fi
+	case $name in
+	sipslb)
+		if [ -n "$cpus" ]; then
+			echo "sipslb: one worker goroutine per CPU of the set on its own SO_REUSEPORT socket, GOMAXPROCS = the set's size, $where"
+		else
+			echo "sipslb: $(nproc) workers, one SO_REUSEPORT socket each, GOMAXPROCS following the load (sys/procs), $where"
+		fi
+		;;
+	kamailio*)
+		w=${name#kamailio}
+		case $w in *-qm) mem=qm w=${w%-qm} ;; *-tlsf) w=${w%-tlsf} ;; esac
+		echo "Kamailio: $w UDP worker process$([ "$w" = 1 ] || echo es) reading one socket, plus its main, timer, ctl and keepalive processes, allocator $mem, $where"
+		;;
+	direct) echo "no balancer: the SIPp caller sends straight to one SIPp server" ;;
+	esac
+}
+for t in $TARGETS $FIXED_TARGETS $LAT_TARGETS; do
 	target_args "$t" >/dev/null || { log "bad target $t"; exit 2; }
 done
 
@@ -108,7 +159,7 @@ wait_quiet() {
 }
 
 STEPS=$OUT/steps.tsv
-FIELDS="RATE CALLS OK FAILED_UNEXPECTED RETRANS_PCT OFFERED_CPS ACHIEVED_CPS LB_SOCK_DROPS SIPP_SOCK_DROPS UDP_RCVBUF_ERRORS LB_CPU_S_PER_10K LB_CPU_PCT UAC_CPU_PCT SIPP_CPU_PCT OTHER_CPU_PCT UAS1_CALLS UAS2_CALLS PASS"
+FIELDS="RATE CALLS OK FAILED_UNEXPECTED RETRANS_PCT OFFERED_CPS ACHIEVED_CPS LB_SOCK_DROPS SIPP_SOCK_DROPS UDP_RCVBUF_ERRORS LB_CPU_S_PER_10K LB_CPU_PCT UAC_CPU_PCT SIPP_CPU_PCT OTHER_CPU_PCT UAS1_CALLS UAS2_CALLS PASS CAP_MATCHED CAP_P50_US CAP_P99_US CAP_P999_US CAP_MAX_US CAP_DROPPED LAT_COUNT LAT_P50_US LAT_P99_US LAT_P999_US"
 printf 'phase\ttarget\tattempt\tbg_pct\t%s\tdir\n' "$(echo $FIELDS | tr ' ' '\t')" >"$STEPS"
 
 # step phase target rate calls dir attempt -> STEP_PASS (0/1) and STEP_NOISY
@@ -116,10 +167,11 @@ printf 'phase\ttarget\tattempt\tbg_pct\t%s\tdir\n' "$(echo $FIELDS | tr ' ' '\t'
 # step it failed); a line in steps.tsv, phase suffixed "-noisy" when noisy
 STEP_PASS=0 STEP_NOISY=0
 step() {
-	local phase=$1 t=$2 rate=$3 calls=$4 d=$5 attempt=$6
+	local phase=$1 t=$2 rate=$3 calls=$4 d=$5 attempt=$6 cap=""
+	[ "$phase" = latency ] && cap=-c
 	wait_quiet
 	# shellcheck disable=SC2046
-	"$HERE/run.sh" $(target_args "$t") -r "$rate" -n "$calls" -o "$d" >"$d.log" 2>&1 &
+	"$HERE/run.sh" $(target_args "$t") $cap -r "$rate" -n "$calls" -o "$d" >"$d.log" 2>&1 &
 	CHILD=$!
 	wait $CHILD
 	CHILD=""
@@ -132,14 +184,14 @@ step() {
 	read -r STEP_PASS STEP_NOISY < <(
 		. "$d/result.env"
 		noisy=0
-		[ "$OTHER_CPU_PCT" -gt "$NOISE_PCT" ] && { [ "$phase" = fixed ] || [ "$PASS" = 0 ]; } && noisy=1
+		[ "$OTHER_CPU_PCT" -gt "$NOISE_PCT" ] && { [ "$phase" != search ] || [ "$PASS" = 0 ]; } && noisy=1
 		[ $noisy = 1 ] && phase+=-noisy
 		line="$phase	$t	$attempt	$BG"
-		for f in $FIELDS; do line+="	${!f}"; done
+		for f in $FIELDS; do line+="	${!f:-}"; done
 		echo "$line	$d" >>"$STEPS"
 		echo "$PASS $noisy"
 	)
-	log "$t: $(tail -1 "$d.log" 2>/dev/null)$([ "$STEP_NOISY" = 1 ] && echo " (noisy: other load ${NOISE_PCT}%+)")"
+	log "$t: $(grep ' pass=' "$d.log" 2>/dev/null | tail -1)$([ "$STEP_NOISY" = 1 ] && echo " (noisy: other load ${NOISE_PCT}%+)")"
 }
 
 # ---- 1. highest passing rate, round robin over the targets
@@ -212,7 +264,20 @@ for rep in $(seq 1 "$FIXED_REPEAT"); do
 	done
 done
 
-# ---- 3. summary
+# ---- 3. time inside the balancer at the fixed rate, with a capture
+log "latency: $LAT_TARGETS at $FIXED_RATE calls/s, $FIXED_CALLS calls, x$LAT_REPEAT, tcpdump on lo"
+for rep in $(seq 1 "$LAT_REPEAT"); do
+	for t in $LAT_TARGETS; do
+		for a in $(seq 0 "$NOISE_RETRIES"); do
+			d="$OUT/latency/${t//:/-}/rep$rep-a$a"
+			mkdir -p "$(dirname "$d")"
+			step latency "$t" "$FIXED_RATE" "$FIXED_CALLS" "$d" "$rep"
+			[ "$STEP_NOISY" = 0 ] && break
+		done
+	done
+done
+
+# ---- 4. summary
 val() { # result dir, key
 	[ -s "$1/result.env" ] && (. "$1/result.env" && echo "${!2}")
 }
@@ -222,18 +287,34 @@ max_of() { # target -> "rate" ("≥rate" when the ladder never failed), "none" i
 	elif [ "${HI[$t]}" = 0 ]; then echo "≥${LO[$t]}"
 	else echo "${LO[$t]}"; fi
 }
-fixed_med() { # target -> median LB CPU-s per 10k calls over the fixed runs
-	awk -F'\t' -v t="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$1 == "fixed" && $2 == t && $(c["LB_CPU_S_PER_10K"]) != "" { v[++n] = $(c["LB_CPU_S_PER_10K"]) }
-		END { if (!n) { print ""; exit }
+fixed_stats() { # target phase key -> "min median max n" of key over the target's runs of phase (not noisy)
+	awk -F'\t' -v t="$1" -v ph="$2" -v key="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$1 == ph && $2 == t && $(c[key]) != "" { v[++n] = $(c[key]) }
+		END { if (!n) { print "- - - 0"; exit }
 			for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { x = v[j]; v[j] = v[j-1]; v[j-1] = x }
-			print (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) }' "$STEPS"
+			print v[1], (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2), v[n], n }' "$STEPS"
 }
+fixed_med() { set -- $(fixed_stats "$1" fixed LB_CPU_S_PER_10K); echo "${2#-}"; }
 ratio() { # a b -> a/b with 2 decimals, or "-"
 	awk -v a="${1#≥}" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'
 }
 in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
+rmem_max=$(sysctl -n net.core.rmem_max 2>/dev/null || echo ?)
+BUFS="socket buffers: every SIPp socket asks $SIPP_BUFF bytes (-buff_size), sipslb 4 MiB, Kamailio maxbuffer 4 MiB (net.core.rmem_max $rmem_max; the kernel doubles what it grants)"
+LOADER="SIPp: the caller and two servers, three single-threaded processes, unpinned on all $(nproc) CPUs, sharing them with the balancer"
+asym() { # target target -> the asymmetry line of a ratio between them
+	echo "  - asymmetry: $(describe "$1"); against $(describe "$2"); SIPp unpinned on all $(nproc) CPUs beside them; socket buffers 4 MiB asked by every side (header)"
+}
+ratio_line() { # text a b target -> a ratio line with its target verdict (awk condition on r, or "")
+	local r
+	r=$(ratio "$2" "$3")
+	if [ -n "$4" ] && [ "$r" != - ]; then
+		echo "- $1: **$r** (target $4: $(awk -v r="$r" "BEGIN { print (r $4) ? \"met\" : \"not met\" }"))"
+	else
+		echo "- $1: **$r**"
+	fi
+}
 SUM=$OUT/summary.md
 {
 	echo "# sipslb vs Kamailio, SIPp on loopback: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -242,6 +323,14 @@ SUM=$OUT/summary.md
 	echo "- sipslb $("$SIPSLB_BIN" version 2>/dev/null | head -1) ($(go version 2>/dev/null | awk '{ print $3 }')), $(sipp -v 2>/dev/null | grep -o 'SIPp v[0-9.]*' | head -1), kamailio $(kamailio -v 2>/dev/null | head -1 | awk '{ print $3 }')"
 	echo "- search: RATES=\"$RATES\", ${STEP_SECONDS}s of calls per step ($MIN_CALLS-$MAX_CALLS calls), BISECT=$BISECT, RETRY=$RETRY, NOISE_PCT=$NOISE_PCT, NOISE_RETRIES=$NOISE_RETRIES;" \
 		"pass = 0 failed calls, 0 unexpected messages, retransmissions < 1 %, achieved >= 95 % of offered, balancer alive"
+	echo "- $LOADER"
+	echo "- $BUFS"
+	echo
+	echo "What each target runs with:"
+	echo
+	for t in $(printf '%s\n' $TARGETS $FIXED_TARGETS $LAT_TARGETS | awk '!seen[$0]++'); do
+		echo "- \`$t\`: $(describe "$t")"
+	done
 	echo
 	echo "## Highest passing call rate"
 	echo
@@ -258,34 +347,64 @@ SUM=$OUT/summary.md
 		fi
 	done
 	echo
-	echo "## Balancer CPU-seconds per 10k calls at $FIXED_RATE calls/s ($FIXED_CALLS calls, median of $FIXED_REPEAT interleaved runs)"
+	echo "## Balancer CPU-seconds per 10k calls at $FIXED_RATE calls/s ($FIXED_CALLS calls, $FIXED_REPEAT interleaved runs)"
 	echo
-	echo "| target | median s/10k | every run (s/10k) | failed calls (these runs) | LB CPU % of a core (median run) | SIPp CPU % | noisy runs left out |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| target | min | median | max | every run (s/10k) | failed calls (these runs) | LB CPU % of a core (median run) | SIPp CPU % | noisy runs left out |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	for t in $FIXED_TARGETS; do
-		awk -F'\t' -v t="$t" -v med="$(fixed_med "$t")" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		read -r mn md mx _ < <(fixed_stats "$t" fixed LB_CPU_S_PER_10K)
+		awk -F'\t' -v t="$t" -v mn="$mn" -v med="$md" -v mx="$mx" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 			$1 == "fixed" && $2 == t { n++; all = all (all == "" ? "" : ", ") $(c["LB_CPU_S_PER_10K"]); fail += $(c["CALLS"]) - $(c["OK"])
 				if ($(c["LB_CPU_S_PER_10K"]) == med) { lbp = $(c["LB_CPU_PCT"]); sp = $(c["SIPP_CPU_PCT"]) } }
 			$1 == "fixed-noisy" && $2 == t { noisy++ }
-			END { printf "| %s | %s | %s | %d | %s | %s | %d |\n", t, med, all, fail, lbp, sp, noisy }' "$STEPS"
+			END { printf "| %s | %s | %s | %s | %s | %d | %s | %s | %d |\n", t, mn, med, mx, all, fail, lbp, sp, noisy }' "$STEPS"
 	done
 	echo
-	echo "## Ratios (same run)"
+	echo "## Time inside the balancer at $FIXED_RATE calls/s (µs; $FIXED_CALLS calls, $LAT_REPEAT run(s) each; min / median / max over the runs)"
 	echo
-	if in_list sipslb:strict "$TARGETS" && in_list kamailio1:strict "$TARGETS"; then
-		echo "- highest passing rate, strict scenario, sipslb / Kamailio 1 worker: **$(ratio "$(max_of sipslb:strict)" "${LO[kamailio1:strict]}")**"
-	fi
-	if in_list sipslb:tolerant "$TARGETS" && in_list kamailio2:tolerant "$TARGETS"; then
-		echo "- highest passing rate, tolerant caller, sipslb / Kamailio 2 workers: **$(ratio "$(max_of sipslb:tolerant)" "${LO[kamailio2:tolerant]}")**"
-	fi
-	if in_list sipslb:strict "$FIXED_TARGETS"; then
-		for k in kamailio1:strict kamailio2:tolerant; do
-			in_list $k "$FIXED_TARGETS" &&
-				echo "- CPU per 10k calls at $FIXED_RATE calls/s, sipslb / $k: **$(ratio "$(fixed_med sipslb:strict)" "$(fixed_med $k)")**"
-		done
-	fi
-	echo "- a \"≥\" rate passed every rung of RATES: the ratio is then a lower bound"
+	echo "Capture: tcpdump on lo, the kernel's time stamps at each send (the caller's or server's into the VIP, the balancer's out), every datagram matched by first word, Call-ID and CSeq (bench/capture.py): socket queues and wake-ups included. sipslb's histogram: from the recvmmsg that read the datagram's batch to the sendmmsg call, in-process, from the same runs (bucket upper bounds, 1 µs wide below 128 µs)."
 	echo
-	echo "Every step: \`$STEPS\` (per-run directories hold result.env, the SIPp stat files and the balancer's log)."
+	echo "| target | source | matched datagrams | p50 | p99 | p99.9 | max | tcpdump drops | LB CPU % of a core |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for t in $LAT_TARGETS; do
+		q() { set -- $(fixed_stats "$t" latency "$1"); [ "$4" = 1 ] && echo "$2" || echo "$1 / $2 / $3"; }
+		echo "| $t | capture | $(q CAP_MATCHED) | $(q CAP_P50_US) | $(q CAP_P99_US) | $(q CAP_P999_US) | $(q CAP_MAX_US) | $(q CAP_DROPPED) | $(q LB_CPU_PCT) |"
+		case $t in sipslb*) echo "| $t | in-process histogram | $(q LAT_COUNT) | $(q LAT_P50_US) | $(q LAT_P99_US) | $(q LAT_P999_US) | | | |" ;; esac
+	done
+	echo
+	echo "## Ratios and targets (same run)"
+	echo
+	for p in "sipslb@1:strict kamailio1@1:strict" "sipslb@1:strict kamailio1-qm@1:strict" "sipslb:strict kamailio1@1:strict" "sipslb:tolerant kamailio2:tolerant"; do
+		set -- $p
+		if in_list "$1" "$TARGETS" && in_list "$2" "$TARGETS"; then
+			tgt=""
+			[ "$p" = "sipslb@1:strict kamailio1@1:strict" ] && tgt=">= 1"
+			ratio_line "highest passing rate, $1 / $2" "$(max_of "$1")" "${LO[$2]}" "$tgt"
+			asym "$1" "$2"
+		fi
+	done
+	if in_list sipslb@1:strict "$TARGETS" && in_list direct:strict "$TARGETS"; then
+		ratio_line "highest passing rate, sipslb@1:strict / direct:strict (the caller-to-server ceiling)" "$(max_of sipslb@1:strict)" "${LO[direct:strict]}" ">= 0.9"
+		asym sipslb@1:strict direct:strict
+	fi
+	for p in "sipslb@1:strict kamailio1@1:strict" "sipslb@1:strict kamailio1-qm@1:strict" "sipslb:strict kamailio1@1:strict" "sipslb:strict kamailio2:tolerant"; do
+		set -- $p
+		if in_list "$1" "$FIXED_TARGETS" && in_list "$2" "$FIXED_TARGETS"; then
+			tgt=""
+			[ "$p" = "sipslb@1:strict kamailio1@1:strict" ] && tgt="<= 0.5"
+			ratio_line "CPU per 10k calls at $FIXED_RATE calls/s (medians), $1 / $2" "$(fixed_med "$1")" "$(fixed_med "$2")" "$tgt"
+			asym "$1" "$2"
+		fi
+	done
+	for t in $LAT_TARGETS; do
+		case $t in sipslb*)
+			p99=$(fixed_stats "$t" latency CAP_P99_US | awk '{ print $3 }') # the worst run
+			echo "- p99 time inside the balancer, $t, capture, worst run: **${p99} µs** (target < 100 µs: $(awk -v v="$p99" 'BEGIN { print (v != "-" && v + 0 < 100) ? "met" : "not met" }'))"
+			;;
+		esac
+	done
+	echo "- a \"≥\" rate passed every rung of RATES: a ratio with it is then a lower bound"
+	echo
+	echo "Every step: \`$STEPS\` (per-run directories hold result.env, the SIPp stat files, the balancer's log, and for the latency runs lo.pcap)."
 } >"$SUM"
 cat "$SUM"

@@ -6,7 +6,7 @@
 #   UAS   two sipp -sn uas                          127.66.0.11:5060, 127.66.0.12:5060
 #
 # usage: run.sh -b sipslb|kamailio|direct -r RATE -n CALLS -o DIR
-#               [-s strict|tolerant] [-w CHILDREN] [-p CPULIST]
+#               [-s strict|tolerant] [-w CHILDREN] [-m tlsf|qm] [-p CPULIST] [-c]
 #   -b  sipslb: bin/sipslb boot, configured with `sipslb cli -c` (two real
 #               servers, one virtual server, record-route);
 #       kamailio: kamailio.cfg, dispatcher algorithm 0 (Call-ID hash);
@@ -14,6 +14,12 @@
 #   -s  strict (sipp -sn uac, default) | tolerant (uac-tolerant.xml and the
 #       UAS with -pause_msg_ign; same messages on the wire)
 #   -w  Kamailio UDP worker processes (default 1)
+#   -m  Kamailio's memory manager for both its private and shared memory
+#       (-x/-X): tlsf (default, its fast allocator) or qm (its default,
+#       with debugging bookkeeping)
+#   -c  capture the VIP's datagrams on lo (tcpdump, nanosecond timestamps)
+#       during the load and measure each one's time inside the balancer
+#       (capture.py: CAP_* keys); sipslb's own histogram gives LAT_* keys
 #   -p  run the balancer under `taskset -c CPULIST`. sipslb opens one worker
 #       socket per CPU it may run on, so -p 1 gives it one worker on CPU 1.
 # env: SIPSLB_BIN (default: bin/sipslb of this checkout), SIPP_BUFF (socket
@@ -29,23 +35,24 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 
-KIND="" RATE="" CALLS="" OUT="" SCEN=strict CHILDREN=1 CPUS=""
+KIND="" RATE="" CALLS="" OUT="" SCEN=strict CHILDREN=1 CPUS="" MEM=tlsf CAPTURE=0
 SIPSLB_BIN=${SIPSLB_BIN:-$ROOT/bin/sipslb}
 KAMAILIO_BIN=${KAMAILIO_BIN:-kamailio}
 SIPP_BIN=${SIPP_BIN:-sipp}
 SIPP_BUFF=${SIPP_BUFF:-4194304}
 GRACE_S=${GRACE_S:-8}
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
-while getopts "b:r:n:o:s:w:p:h" o; do
+usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; }
+while getopts "b:r:n:o:s:w:m:p:ch" o; do
 	case $o in
 	b) KIND=$OPTARG ;; r) RATE=$OPTARG ;; n) CALLS=$OPTARG ;; o) OUT=$OPTARG ;;
-	s) SCEN=$OPTARG ;; w) CHILDREN=$OPTARG ;; p) CPUS=$OPTARG ;;
+	s) SCEN=$OPTARG ;; w) CHILDREN=$OPTARG ;; p) CPUS=$OPTARG ;; m) MEM=$OPTARG ;; c) CAPTURE=1 ;;
 	h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
 	esac
 done
 case $KIND in sipslb | kamailio | direct) ;; *) echo "run.sh: -b sipslb|kamailio|direct" >&2; exit 2 ;; esac
 case $SCEN in strict | tolerant) ;; *) echo "run.sh: -s strict|tolerant" >&2; exit 2 ;; esac
+case $MEM in tlsf | qm) ;; *) echo "run.sh: -m tlsf|qm" >&2; exit 2 ;; esac
 [[ $RATE =~ ^[1-9][0-9]*$ && $CALLS =~ ^[1-9][0-9]*$ && $CHILDREN =~ ^[1-9][0-9]?$ && -n $OUT ]] || {
 	usage >&2
 	exit 2
@@ -111,7 +118,9 @@ col() { # stat.csv column -> its value on the last line
 }
 
 # ---- preflight
-for t in "$SIPP_BIN" ss taskset timeout; do
+tools=("$SIPP_BIN" ss taskset timeout)
+[ $CAPTURE = 1 ] && tools+=(tcpdump python3)
+for t in "${tools[@]}"; do
 	command -v "$t" >/dev/null || { log "$t not found (bench/deps.sh installs it)"; exit 3; }
 done
 ips=("$UAS1" "$UAC")
@@ -164,7 +173,7 @@ sipslb)
 kamailio)
 	command -v "$KAMAILIO_BIN" >/dev/null || { log "kamailio not found (bench/deps.sh installs it)"; exit 3; }
 	printf '1 sip:%s:%s 0 0\n1 sip:%s:%s 0 0\n' "$UAS1" $PORT "$UAS2" $PORT >"$OUT/lb/dispatcher.list"
-	LB_ARGS=(-f "$HERE/kamailio.cfg" -DD -E -Y "$OUT/lb" -P "$OUT/lb/kamailio.pid" -w "$OUT/lb" -m 128 -M 16
+	LB_ARGS=(-x "$MEM" -X "$MEM" -f "$HERE/kamailio.cfg" -DD -E -Y "$OUT/lb" -P "$OUT/lb/kamailio.pid" -w "$OUT/lb" -m 128 -M 16
 		-A "LISTEN=udp:$VIP:$PORT" -A "DSLIST=\"$OUT/lb/dispatcher.list\"" -A "CTLSOCK=\"unix:$OUT/lb/ctl.sock\""
 		-A "CHILDREN=$CHILDREN")
 	LB_DESC="${PIN[*]} $KAMAILIO_BIN ${LB_ARGS[*]}"
@@ -201,6 +210,17 @@ busy0=$(busy_ticks)
 drops0=$(sock_drops "$VIP")
 sipp_drops0=$(($(sock_drops "$UAS1") + $(sock_drops "$UAS2")))
 rcvbuf0=$(rcvbuf_errors)
+CAP_PID=""
+if [ $CAPTURE = 1 ] && [ "$KIND" != direct ]; then
+	# lo offers only host time stamps (tcpdump -J -i lo): the kernel's
+	# clock when the sender hands the datagram to lo. 64 MiB of buffer, so
+	# that tcpdump, which shares the CPUs, loses nothing at these rates.
+	tcpdump -i lo -nn -q -B 65536 --time-stamp-precision=nano -w "$OUT/lo.pcap" \
+		"udp and host $VIP and port $PORT" >/dev/null 2>"$OUT/tcpdump.log" </dev/null &
+	CAP_PID=$!
+	PIDS+=($CAP_PID)
+	for i in $(seq 50); do grep -q listening "$OUT/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+fi
 t0=$(date +%s.%N)
 # The wrapper shell reports the UAC's CPU: its children's utime+stime
 # (cutime+cstime) once timeout and sipp are reaped. timeout is the second,
@@ -229,6 +249,12 @@ if [ "$KIND" = sipslb ] && [ $LB_ALIVE = 1 ]; then
 		>"$OUT/lb/show.txt" 2>&1
 fi
 sleep 1.2 # the UAS dump their counters every second
+if [ -n "$CAP_PID" ]; then
+	# libpcap hands over a ring block when it fills or after its 1 s
+	# timeout; stopping sooner loses the last block's datagrams
+	sleep 0.5
+	stop "$CAP_PID"
+fi
 UAC_TICKS=$(cat "$OUT/uac/uac.ticks" 2>/dev/null || echo 0)
 cleanup
 
@@ -255,7 +281,7 @@ read -r OFFERED ACHIEVED < <(awk -F';' '
 	END { if (!n) { print 0, 0; exit }
 		o = O[n] + 0; s = S[n] + 0; wo = o ? at(O, o) - t0 : 0; ws = s ? at(S, s) - t0 : 0
 		printf "%.0f %.0f\n", (wo > 0 ? o / wo : 0), (ws > 0 ? s / ws : 0) }' "$S" 2>/dev/null || echo 0 0)
-OTHER_TICKS=$(awk -v ex=" $lb_pids $uas1_PID $uas2_PID $UAC_PID $$ " '
+OTHER_TICKS=$(awk -v ex=" $lb_pids $uas1_PID $uas2_PID $UAC_PID $CAP_PID $$ " '
 	FNR == NR { b[$1] = $2; next }
 	index(ex, " " $1 " ") == 0 && ($1 in b) && $2 > b[$1] { s += $2 - b[$1] } END { print s + 0 }' \
 	"$OUT/procs-before.txt" "$OUT/procs-after.txt")
@@ -282,6 +308,7 @@ BEGIN {
 	echo "KIND=$KIND"
 	echo "SCENARIO=$SCEN"
 	echo "CHILDREN=$CHILDREN"
+	echo "KAMAILIO_MEM=$([ "$KIND" = kamailio ] && echo "$MEM")"
 	echo "CPUS=$CPUS"
 	echo "RATE=$RATE"
 	echo "CALLS=$CALLS"
@@ -300,13 +327,22 @@ BEGIN {
 	echo "UDP_RCVBUF_ERRORS=$((rcvbuf1 - rcvbuf0))"
 	echo "LB_ALIVE=$LB_ALIVE"
 	cat "$OUT/metrics.env"
+	if [ -n "$CAP_PID" ]; then
+		python3 "$HERE/capture.py" "$OUT/lo.pcap" "$VIP" "$PORT" 2>"$OUT/capture.err"
+		echo "CAP_DROPPED=$(grep -o '^[0-9]* packets dropped by kernel' "$OUT/tcpdump.log" | awk '{ print $1 }')"
+	fi
+	# sipslb's own histogram (show sip statistics), same run
+	sed -n 's/^  Latency inside the balancer: \([0-9]*\) datagrams, p50 \([0-9]*\)us p99 \([0-9]*\)us p99.9 \([0-9]*\)us$/LAT_COUNT=\1\nLAT_P50_US=\2\nLAT_P99_US=\3\nLAT_P999_US=\4/p' \
+		"$OUT/lb/show.txt" 2>/dev/null | head -4
 	printf 'LB_CMD=%q\n' "$LB_DESC"
 	printf 'UAC_CMD=%q\n' "$SIPP_BIN ${UAC_ARGS[*]}"
 } >"$OUT/result.env"
 rm -f "$OUT/metrics.env"
 
 . "$OUT/result.env"
-printf '%-8s %-8s w=%s cpus=%-3s rate=%-6s ok=%s/%s unexp=%s retrans=%s%% achieved=%s drops=%s lb=%ss (%s s/10k, %s%%) sipp=%s%% (uac %s%%) other=%s%% pass=%s\n' \
-	"$KIND" "$SCEN" "$CHILDREN" "${CPUS:--}" "$RATE" "$OK" "$CALLS" "$FAILED_UNEXPECTED" "$RETRANS_PCT" "$ACHIEVED_CPS" \
+[ -n "${CAP_P99_US:-}" ] && echo "capture: $CAP_MATCHED matched of $CAP_IN in, p50 ${CAP_P50_US}us p99 ${CAP_P99_US}us p99.9 ${CAP_P999_US}us max ${CAP_MAX_US}us (tcpdump dropped ${CAP_DROPPED:-?})"
+[ -n "${LAT_P99_US:-}" ] && echo "sipslb histogram: $LAT_COUNT datagrams, p50 ${LAT_P50_US}us p99 ${LAT_P99_US}us p99.9 ${LAT_P999_US}us"
+printf '%-8s %-8s w=%s%s cpus=%-3s rate=%-6s ok=%s/%s unexp=%s retrans=%s%% achieved=%s drops=%s lb=%ss (%s s/10k, %s%%) sipp=%s%% (uac %s%%) other=%s%% pass=%s\n' \
+	"$KIND" "$SCEN" "$CHILDREN" "${KAMAILIO_MEM:+/$KAMAILIO_MEM}" "${CPUS:--}" "$RATE" "$OK" "$CALLS" "$FAILED_UNEXPECTED" "$RETRANS_PCT" "$ACHIEVED_CPS" \
 	"$LB_SOCK_DROPS" "$LB_CPU_S" "$LB_CPU_S_PER_10K" "$LB_CPU_PCT" "$SIPP_CPU_PCT" "$UAC_CPU_PCT" "$OTHER_CPU_PCT" "$PASS"
 exit 0
