@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosnmp/gosnmp"
 	xssh "golang.org/x/crypto/ssh"
 
 	"sipslb/e2e/internal/harness"
@@ -448,5 +449,75 @@ func TestRunHistoryInShowVersion(t *testing.T) {
 	d = boot()
 	if v = d.CLI(t, "show version"); !strings.Contains(v, "Last exit: SIGABRT (systemd watchdog timeout or abort) at ") {
 		t.Fatalf("after SIGABRT:\n%s", v)
+	}
+}
+
+// sysFreeUDPPort is a UDP port free on ip right now.
+func sysFreeUDPPort(t *testing.T, ip string) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// TestGetBulkNegativeRepetitions: a GetBulk whose max-repetitions is -1
+// (which gosnmp decodes as 2^31-1) gets the non-repeaters' answers only
+// from the running agent, as RFC 3416 4.2.3 says, and never a walk of the
+// MIB up to the size limit.
+func TestGetBulkNegativeRepetitions(t *testing.T) {
+	ip := sysNet + "90"
+	port := sysFreeUDPPort(t, ip)
+	const community = "hostile-ro"
+	cfg := "hostname bulk\nsnmp-server listen-address " + ip + "\nsnmp-server port " + strconv.Itoa(port) +
+		"\nsnmp-server community " + community + " ro\nend\n"
+	sysBoot(t, sipslbBin, cfg, "SIPSLB_TEST_SSH=off")
+	harness.WaitUDP(t, ip, port)
+	conn, err := net.Dial("udp", net.JoinHostPort(ip, strconv.Itoa(port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, tc := range []struct {
+		name           string
+		nonRep, maxRep byte
+		want           int
+	}{
+		{"max-repetitions -1", 0x01, 0xff, 1},
+		{"both -1", 0xff, 0xff, 0},
+		{"control: 1 and 5", 0x01, 0x05, 6},
+	} {
+		p := &gosnmp.SnmpPacket{Version: gosnmp.Version2c, Community: community, PDUType: gosnmp.GetBulkRequest,
+			RequestID: 4242, NonRepeaters: 0x55, MaxRepetitions: 0x66,
+			Variables: []gosnmp.SnmpPDU{{Name: ".1.3.6.1.2.1.1.1", Type: gosnmp.Null}, {Name: ".1.3.6.1.2.1.1", Type: gosnmp.Null}}}
+		raw, err := p.MarshalMsg()
+		if err != nil {
+			t.Fatal(err)
+		}
+		marker := []byte{0x02, 0x01, 0x55, 0x02, 0x01, 0x66}
+		i := bytes.Index(raw, marker)
+		if i < 0 {
+			t.Fatalf("no bulk fields in %x", raw)
+		}
+		raw[i+2], raw[i+5] = tc.nonRep, tc.maxRep
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := conn.Write(raw); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 65536)
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("%s: no answer: %v", tc.name, err)
+		}
+		dec := gosnmp.GoSNMP{Version: gosnmp.Version2c}
+		resp, err := dec.SnmpDecodePacket(buf[:n])
+		if err != nil {
+			t.Fatalf("%s: undecodable answer: %v", tc.name, err)
+		}
+		if resp.Error != gosnmp.NoError || len(resp.Variables) != tc.want {
+			t.Errorf("%s: error %v, %d varbinds (%d bytes), want %d", tc.name, resp.Error, len(resp.Variables), n, tc.want)
+		}
 	}
 }
