@@ -78,6 +78,7 @@ func dsrIPTree() *parse.Node {
 			A(addrArg, "address, or address/prefix-length",
 				A(maskArg, "netmask").Do(cmdIPAddress)).Do(cmdIPAddress)).Undo(cmdIPAddress),
 	)
+	n.Next = append(n.Next, insideIPNodes()...)
 	return n
 }
 
@@ -92,28 +93,32 @@ func cmdDataIf(m *parse.Match) error {
 }
 
 func cmdIPAddress(m *parse.Match) error {
-	return env(m).edit(func(cfg *config.Config) error {
-		if m.Negated {
-			cfg.DataIf.Addr = netip.Prefix{}
-			return nil
-		}
-		s := m.Arg("A.B.C.D[/NN]")
-		var p netip.Prefix
-		switch mask := m.Arg("M.M.M.M"); {
-		case strings.Contains(s, "/"):
-			if mask != "" {
-				return m.ArgErr("M.M.M.M", "give a prefix length or a netmask, not both")
-			}
-			p = netip.MustParsePrefix(s)
-		case mask != "":
-			bits, _ := maskBits(mask)
-			p = netip.PrefixFrom(netip.MustParseAddr(s), bits)
-		default:
-			return m.ArgErr("A.B.C.D[/NN]", "give a netmask or a /prefix-length")
-		}
-		cfg.DataIf.Addr = p
+	return env(m).edit(func(cfg *config.Config) error { return setPrefix(m, &cfg.DataIf.Addr) })
+}
+
+// setPrefix sets *dst from the address and netmask (or prefix length)
+// arguments, or clears it for the no form.
+func setPrefix(m *parse.Match, dst *netip.Prefix) error {
+	if m.Negated {
+		*dst = netip.Prefix{}
 		return nil
-	})
+	}
+	s := m.Arg("A.B.C.D[/NN]")
+	var p netip.Prefix
+	switch mask := m.Arg("M.M.M.M"); {
+	case strings.Contains(s, "/"):
+		if mask != "" {
+			return m.ArgErr("M.M.M.M", "give a prefix length or a netmask, not both")
+		}
+		p = netip.MustParsePrefix(s)
+	case mask != "":
+		bits, _ := maskBits(mask)
+		p = netip.PrefixFrom(netip.MustParseAddr(s), bits)
+	default:
+		return m.ArgErr("A.B.C.D[/NN]", "give a netmask or a /prefix-length")
+	}
+	*dst = p
+	return nil
 }
 
 // renderDataIf prints the data interface settings (none by default).

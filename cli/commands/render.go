@@ -19,6 +19,7 @@ func Render(c *config.Config) string {
 	p("hostname %s", c.Hostname)
 	renderAccess(p, c)
 	renderDataIf(p, c)
+	renderInsideIf(p, c)
 	def := config.DefaultHealth()
 	for _, l := range healthLines(c.Health, def) {
 		p("%s", neg(l, "server sip-keepalive "))
@@ -75,6 +76,9 @@ func Render(c *config.Config) string {
 			}
 			if vp.DSR {
 				p(" port %s dsr", pn)
+			}
+			if vp.Inline {
+				p(" port %s inline", pn)
 			}
 			if vp.Stateless {
 				p(" port %s stateless", pn)

@@ -158,6 +158,7 @@ func (in *Interp) virtualTree(realNames func() []string) []*parse.Node {
 	}
 	sipSwitch := flag(func(vp *config.VirtualPort, on bool) { vp.NoSIPSwitch = on }, true)
 	dsr := flag(func(vp *config.VirtualPort, on bool) { vp.DSR = on }, false)
+	inl := flag(func(vp *config.VirtualPort, on bool) { vp.Inline = on }, false)
 	stateless := flag(func(vp *config.VirtualPort, on bool) { vp.Stateless = on }, false)
 	rr := flag(func(vp *config.VirtualPort, on bool) { vp.RecordRoute = on }, false)
 
@@ -217,6 +218,7 @@ func (in *Interp) virtualTree(realNames func() []string) []*parse.Node {
 			A(portArg("PORT"), "sip (5060) or a port number",
 				K("sip-switch", "Call-ID persistence and REGISTER/INVITE switching (on by default)").Do(sipSwitch).Undo(sipSwitch),
 				K("dsr", "Direct server return: servers answer clients from the VIP").Do(dsr).Undo(dsr),
+				K("inline", "Inline: the appliance is the servers' gateway and translates VIP<->real, SIP untouched").Do(inl).Undo(inl),
 				K("stateless", "Pure Call-ID hashing, no dialog table").Do(stateless).Undo(stateless),
 				K("record-route", "Add a Record-Route so in-dialog requests come back through the VIP").Do(rr).Undo(rr),
 			).Do(portCmd).Undo(portCmd)),

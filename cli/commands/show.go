@@ -169,6 +169,9 @@ func showVirtual(m *parse.Match) error {
 			if vp.DSR {
 				mode = "dsr"
 			}
+			if vp.Inline {
+				mode = "inline"
+			}
 			sw := "call-id"
 			switch {
 			case vp.NoSIPSwitch:

@@ -31,6 +31,7 @@ type Config struct {
 	SNMP       SNMP
 	HTTP       HTTPParams       // the management HTTP server (http.go)
 	DataIf     DataInterface    // ip data-interface, ip address (dataif.go)
+	InsideIf   DataInterface    // ip inside-interface, ip inside-address: inline mode's inside leg (inline.go)
 	Reals      []*RealServer    // in creation order, which is the render order
 	Virtuals   []*VirtualServer // in creation order
 }

@@ -2,11 +2,27 @@ package config
 
 import "net/netip"
 
-// validateInline checks the ports in inline mode (docs/inline.md): not
-// also dsr, IPv4, and each real port bound to at most one inline port,
-// since datagrams from it must leave with one VIP:port as their source.
+// validateInline checks the inside leg's settings and the ports in inline
+// mode (docs/inline.md): not also dsr, IPv4, and each real port bound to
+// at most one inline port, since datagrams from it must leave with one
+// VIP:port as their source.
 func (c *Config) validateInline() []Problem {
 	var ps []Problem
+	in := c.InsideIf
+	if in.Name != "" && !ValidIfName(in.Name) {
+		ps = append(ps, Problem{"ip inside-interface", "invalid interface name " + in.Name})
+	}
+	if in.Addr.IsValid() {
+		a := in.Addr.Addr()
+		switch {
+		case !a.Is4():
+			ps = append(ps, Problem{"ip inside-address", "the inside address must be IPv4"})
+		case in.Addr.Bits() < 1 || in.Addr.Bits() > 32 || a.IsUnspecified() || a.IsMulticast() || a.IsLoopback():
+			ps = append(ps, Problem{"ip inside-address", in.Addr.String() + " cannot be the appliance's address"})
+		case c.DataIf.Addr.IsValid() && c.DataIf.Addr.Addr() == a:
+			ps = append(ps, Problem{"ip inside-address", "the inside address is the data interface's address"})
+		}
+	}
 	type realPort struct {
 		real string
 		port uint16

@@ -120,6 +120,9 @@ func (e *Engine) publishBeats() {
 	if cur := e.dsr.cur.Load(); cur != nil && cur.beat != nil {
 		bs = append(bs, cur.beat)
 	}
+	if b := e.inl.beatOf(); b != nil {
+		bs = append(bs, b)
+	}
 	e.beats.Store(&bs)
 }
 

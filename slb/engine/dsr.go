@@ -73,7 +73,9 @@ func (d *dsrPart) init(e *Engine, drv DSRDriver) {
 	d.probeVIPs.Store(&map[netip.AddrPort]netip.AddrPort{})
 }
 
-// dsrTargets lists the enabled DSR VIP:ports of c, sorted.
+// dsrTargets lists the VIP:ports of c the data interface serves, sorted:
+// the enabled DSR ports, and the inline ports (the data interface is their
+// outside leg: frames to them are read and their VIPs' ARP answered).
 func dsrTargets(c *config.Config) []netip.AddrPort {
 	var out []netip.AddrPort
 	for _, v := range c.Virtuals {
@@ -81,7 +83,7 @@ func dsrTargets(c *config.Config) []netip.AddrPort {
 			continue
 		}
 		for _, p := range v.Ports {
-			if p.DSR {
+			if p.DSR || p.Inline {
 				out = append(out, netip.AddrPortFrom(v.Addr.Unmap(), p.Port))
 			}
 		}
@@ -100,13 +102,13 @@ func (d *dsrPart) check(c *config.Config) error {
 	}
 	var errs []error
 	if d.driver == nil {
-		errs = append(errs, errors.New("dsr ports need raw sockets, which this engine was started without"))
+		errs = append(errs, errors.New("dsr and inline ports need raw sockets, which this engine was started without"))
 	}
 	if !c.DataIf.Configured() {
-		errs = append(errs, errors.New("dsr ports need a data interface (ip data-interface IFNAME)"))
+		errs = append(errs, errors.New("dsr and inline ports need a data interface (ip data-interface IFNAME)"))
 	}
 	if !c.DataIf.Addr.IsValid() {
-		errs = append(errs, errors.New("dsr ports need the appliance's own address (ip address A.B.C.D M.M.M.M)"))
+		errs = append(errs, errors.New("dsr and inline ports need the appliance's own address on the data interface (ip address A.B.C.D M.M.M.M)"))
 	}
 	for _, v := range c.Virtuals {
 		if v.Disabled {
@@ -239,6 +241,9 @@ func (d *dsrPart) commit(c *config.Config) {
 		d.cur.Store(n)
 		w := dsr.NewWorker(n.link, &d.e.state, n.link.MAC(), &d.counters, 0)
 		w.SetWake(d.e.wake())
+		if d.e.inl.driver != nil {
+			w.SetOther(&d.e.inl)
+		}
 		n.beat = newBeat("dsr worker on "+n.ifname, w.Heart(), n.done)
 		n.wg.Add(1)
 		go func() {

@@ -48,6 +48,10 @@ type Options struct {
 	SweepEvery time.Duration
 	// DSR opens data interfaces for DSR ports (dsr.go); nil refuses them.
 	DSR DSRDriver
+	// Inline opens the inside leg for inline ports (inline.go); nil
+	// refuses them. Inline ports also need DSR: the data interface is
+	// their outside leg.
+	Inline InlineDriver
 	// StallAfter is how long a data path worker, the rebuilder or the
 	// dialog sweeper may go without a sign of life before Alive reports
 	// it; idle ones wake every StallAfter/4 to show one. 0 means
@@ -67,7 +71,8 @@ type Engine struct {
 	reg       *pool.Registry
 	listeners map[netip.AddrPort]*listener
 	prober    *health.Prober
-	dsr       dsrPart // the dsr data path (dsr.go)
+	dsr       dsrPart    // the dsr data path (dsr.go)
+	inl       inlinePart // the inline data path (inline.go)
 	closed    bool
 
 	kick chan struct{}
@@ -137,6 +142,7 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 		}
 	}
 	e.dsr.init(e, o.DSR)
+	e.inl.init(e, o.Inline)
 	if o.DSR != nil {
 		base := ho.Transport
 		if base == nil {
@@ -169,7 +175,7 @@ func (e *Engine) Apply(c *config.Config) error {
 	if err := e.dsr.check(c); err != nil {
 		return err
 	}
-	if err := inlineCheck(c); err != nil {
+	if err := e.inl.check(c); err != nil {
 		return err
 	}
 	want := wantedListeners(c)
@@ -195,8 +201,15 @@ func (e *Engine) Apply(c *config.Config) error {
 		closeOpened()
 		return fmt.Errorf("dsr data interface %s: %w", c.DataIf.Name, err)
 	}
+	undoInline, err := e.inl.prepare(c)
+	if err != nil {
+		closeOpened()
+		undoDSR()
+		return fmt.Errorf("inline inside interface %s: %w", c.InsideIf.Name, err)
+	}
 	if err := e.prober.Update(checks); err != nil {
 		closeOpened()
+		undoInline()
 		undoDSR()
 		return fmt.Errorf("health checks: %w", err)
 	}
@@ -207,6 +220,7 @@ func (e *Engine) Apply(c *config.Config) error {
 	}
 	e.cfg.Store(c)
 	e.state.Store(pool.Build(c, e.healthFunc(e.prober.Status()), e.reg))
+	e.inl.commit(c)
 	e.dsr.commit(c)
 
 	keep := map[netip.AddrPort]bool{}
@@ -393,4 +407,5 @@ func (e *Engine) Close() {
 		l.close()
 	}
 	e.dsr.close()
+	e.inl.close()
 }

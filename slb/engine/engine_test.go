@@ -148,15 +148,15 @@ func TestStatusCarriesDSRFrameCounters(t *testing.T) {
 	}
 }
 
-// TestInlinePortRefused: an inline port is refused with its reason, and
-// no proxy socket serves it meanwhile (proxy mode would rewrite the SIP
-// headers inline mode leaves alone).
+// TestInlinePortRefused: without raw sockets an inline port is refused
+// with its reasons, and no proxy socket ever serves it (proxy mode would
+// rewrite the SIP headers inline mode leaves alone).
 func TestInlinePortRefused(t *testing.T) {
 	e := newEngine(t)
 	c := cfgWith("127.31.220.101")
 	c.Virtuals[0].Ports[0].Inline = true
 	err := e.Apply(c)
-	if err == nil || !strings.Contains(err.Error(), "port sip inline: inline mode is not available") {
+	if err == nil || !strings.Contains(err.Error(), "inline ports need raw sockets") {
 		t.Fatalf("Apply: %v", err)
 	}
 	if len(e.listeners) != 0 {

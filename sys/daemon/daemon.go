@@ -128,7 +128,7 @@ func run(ctx context.Context, o Options, log *slog.Logger, runs *runHistory) (st
 			s.healthEvent(ev)
 		}
 	}
-	eng := engine.NewWithOptions(log, engine.Options{DSR: dsrDriver{log: log}, Health: health.Options{OnEvent: onHealth},
+	eng := engine.NewWithOptions(log, engine.Options{DSR: dsrDriver{log: log}, Inline: inlineDriver{}, Health: health.Options{OnEvent: onHealth},
 		StallAfter: stallAfter(systemd.WatchdogPeriod())})
 	defer eng.Close()
 	be := &backend{eng: eng, st: store.New(o.StateDir), version: o.Version, runs: runs}

@@ -16,13 +16,43 @@ const maxTargets = 100
 // Filter returns the classic BPF program for frames to mac and one of the
 // VIP:ports in targets (IPv4 only). Addresses and ports are matched as two
 // sets, so a frame to a VIP on another VIP's port passes; the data path
-// checks the exact pair and counts the miss.
+// checks the exact pair and counts the miss. Later fragments to a VIP
+// pass (they carry no port).
 func Filter(mac [6]byte, targets []netip.AddrPort) ([]bpf.RawInstruction, error) {
+	return build(mac, targets, ipDst, udpDst, netip.Addr{})
+}
+
+// SourceFilter returns the classic BPF program for frames to mac from one
+// of the addresses and ports in sources (IPv4 only, matched as two sets as
+// in Filter), except those to self (the appliance's own address: health
+// check answers, which the kernel must deliver). Later fragments from a
+// source address pass. The inline data path reads the real servers' SIP
+// datagrams with it.
+func SourceFilter(mac [6]byte, self netip.Addr, sources []netip.AddrPort) ([]bpf.RawInstruction, error) {
+	if !self.Is4() {
+		return nil, fmt.Errorf("own address %v: not IPv4", self)
+	}
+	return build(mac, sources, ipSrc, udpSrc, self)
+}
+
+// Offsets of the matched fields: IPv4 addresses in the frame, UDP ports in
+// the UDP header.
+const (
+	ipSrc  = 14 + 12
+	ipDst  = 14 + 16
+	udpSrc = 0
+	udpDst = 2
+)
+
+// build is Filter and SourceFilter: frames to mac, IPv4, UDP, with the
+// address at ipOff and the port at portOff in one of the sets of targets;
+// a valid notTo rejects frames whose destination it is.
+func build(mac [6]byte, targets []netip.AddrPort, ipOff, portOff uint32, notTo netip.Addr) ([]bpf.RawInstruction, error) {
 	var ips []uint32
 	var ports []uint16
 	for _, t := range targets {
 		if !t.Addr().Is4() {
-			return nil, fmt.Errorf("dsr target %v: not IPv4", t)
+			return nil, fmt.Errorf("filter address %v: not IPv4", t)
 		}
 		a := t.Addr().As4()
 		ips = append(ips, binary.BigEndian.Uint32(a[:]))
@@ -64,7 +94,12 @@ func Filter(mac [6]byte, targets []netip.AddrPort) ([]bpf.RawInstruction, error)
 	cond(bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: 0x0800}, true, true)
 	prog = append(prog, bpf.LoadAbsolute{Off: 23, Size: 1})
 	cond(bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: 17}, true, true)
-	prog = append(prog, bpf.LoadAbsolute{Off: 30, Size: 4})
+	if notTo.IsValid() {
+		a := notTo.As4()
+		prog = append(prog, bpf.LoadAbsolute{Off: ipDst, Size: 4})
+		cond(bpf.JumpIf{Cond: bpf.JumpEqual, Val: binary.BigEndian.Uint32(a[:])}, true, true)
+	}
+	prog = append(prog, bpf.LoadAbsolute{Off: ipOff, Size: 4})
 	// The IP set: equal → skip to the port block; after the last compare,
 	// reject.
 	ipStart := len(prog)
@@ -79,7 +114,7 @@ func Filter(mac [6]byte, targets []netip.AddrPort) ([]bpf.RawInstruction, error)
 	prog = append(prog, bpf.LoadAbsolute{Off: 20, Size: 2})
 	cond(bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: 0x1fff}, false, true) // non-first fragment: accept
 	prog = append(prog, bpf.LoadMemShift{Off: 14})
-	prog = append(prog, bpf.LoadIndirect{Off: 14 + 2, Size: 2})
+	prog = append(prog, bpf.LoadIndirect{Off: 14 + portOff, Size: 2})
 	for _, p := range ports {
 		cond(bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(p)}, false, true)
 	}

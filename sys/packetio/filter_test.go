@@ -94,3 +94,52 @@ func TestFilterLimits(t *testing.T) {
 		t.Error("IPv6 target accepted")
 	}
 }
+
+// srcFrame builds the headers SourceFilter looks at.
+func srcFrame(src netip.Addr, sport uint16, dst netip.Addr, fragOff uint16) []byte {
+	b := udpFrame(ourMAC, 0x0800, 17, dst, 0, fragOff, 20)
+	s := src.As4()
+	copy(b[14+12:], s[:])
+	binary.BigEndian.PutUint16(b[14+20:], sport)
+	return b
+}
+
+func TestSourceFilter(t *testing.T) {
+	rs1 := netip.MustParseAddr("10.0.0.11")
+	rs2 := netip.MustParseAddr("10.0.0.12")
+	self := netip.MustParseAddr("10.0.0.1")
+	client := netip.MustParseAddr("192.0.2.10")
+	sources := []netip.AddrPort{netip.AddrPortFrom(rs1, 5060), netip.AddrPortFrom(rs2, 5080)}
+	tests := []struct {
+		name   string
+		frame  []byte
+		accept bool
+	}{
+		{"server sip port to client", srcFrame(rs1, 5060, client, 0), true},
+		{"second server", srcFrame(rs2, 5080, client, 0), true},
+		{"first fragment", srcFrame(rs1, 5060, client, 0x2000), true},
+		{"later fragment", srcFrame(rs1, 0, client, 185), true},
+		{"other source port (rtp)", srcFrame(rs1, 16000, client, 0), false},
+		{"to the appliance (health answer)", srcFrame(rs1, 5060, self, 0), false},
+		{"later fragment to the appliance", srcFrame(rs1, 0, self, 185), false},
+		{"not a server", srcFrame(client, 5060, rs1, 0), false},
+	}
+	raw, err := SourceFilter(ourMAC, self, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, _ := bpf.Disassemble(raw)
+	vm, err := bpf.NewVM(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		n, err := vm.Run(tt.frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (n > 0) != tt.accept {
+			t.Errorf("%s: accepted=%v, want %v", tt.name, n > 0, tt.accept)
+		}
+	}
+}

@@ -35,8 +35,17 @@ type Deadliner interface {
 	SetReadDeadline(t time.Time) error
 }
 
+// Other takes the frames of the data interface that belong to another
+// frame-level data path (inline ports share the interface with DSR ports).
+type Other interface {
+	// Take handles fr if it is the other path's and reports whether it
+	// did. It must not keep fr.
+	Take(st *pool.State, fr []byte, now int64) bool
+}
+
 // Worker reads frames from a link and sends them on.
 type Worker struct {
+	other Other // nil: every frame is DSR's
 	link  Link
 	dl    Deadliner // nil: the link cannot wake an idle worker
 	state *atomic.Pointer[pool.State]
@@ -53,6 +62,9 @@ func NewWorker(l Link, state *atomic.Pointer[pool.State], mac MAC, c *Counters, 
 	w.heart.Init(live.DefaultWake)
 	return w
 }
+
+// SetOther hands the frames other takes to it. Call it before Run.
+func (w *Worker) SetOther(o Other) { w.other = o }
 
 // SetWake sets how often the worker wakes when no frame arrives, to beat
 // its heart (live.DefaultWake unless set). Call it before Run.
@@ -90,7 +102,11 @@ func (w *Worker) Step() error {
 		}
 		return err
 	}
-	res := w.fwd.Handle(w.state.Load(), w.link, w.buf[:n], now)
+	st := w.state.Load()
+	if w.other != nil && w.other.Take(st, w.buf[:n], now) {
+		return nil
+	}
+	res := w.fwd.Handle(st, w.link, w.buf[:n], now)
 	switch {
 	case res.Verdict == Forwarded:
 		if w.link.WriteFrame(res.Out) != nil {
