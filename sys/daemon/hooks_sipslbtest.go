@@ -13,8 +13,7 @@ import (
 )
 
 // This file is compiled only with -tags sipslbtest, which the end-to-end
-// harness (e2e/internal/harness) and cli/console's pty test pass when
-// they build the binary. The release build (make build, image/) has
+// harness (e2e/internal/harness) passes when it builds the binary. The release build (make build, image/) has
 // hooks_release.go instead and honours none of these variables.
 
 // SSHEnv names a test knob: with SIPSLB_TEST_SSH=off the daemon starts no
@@ -22,7 +21,7 @@ import (
 // port 22 of every address by default (ip ssh), which a test daemon must
 // not do: test packages boot many daemons at once on one host, and as root
 // the first would take the host's port 22. Harnesses that do not test SSH
-// set it (e2e/boot, e2e/proxy, cli/console); e2e/ssh configures ip ssh
+// set it (e2e/boot, e2e/proxy, e2e/console, e2e/hostile, ...); e2e/ssh configures ip ssh
 // listen-address and a free port instead.
 const SSHEnv = "SIPSLB_TEST_SSH"
 
