@@ -36,6 +36,7 @@ type vipStats struct {
 	methods, classes, dropsBy  map[string]uint64
 	answered, dialogs          uint64
 	peak, total                uint64
+	timed                      uint64 // datagrams in the latency line
 }
 
 func portNumber(s string) int {
@@ -147,6 +148,9 @@ func parseSIPStats(t *testing.T, out string) []vipStats {
 				methods: map[string]uint64{}, classes: map[string]uint64{}, dropsBy: map[string]uint64{}})
 		case len(vs) == 0:
 			t.Fatalf("show sip statistics: line before any virtual server: %q", line)
+		case strings.HasPrefix(line, "  Latency inside the balancer: "):
+			// "N datagrams, p50 Xus p99 Yus p99.9 Zus": times, not counters
+			vs[len(vs)-1].timed, sect = mustUint(t, f[4], line), nil
 		case strings.HasPrefix(line, "    ") && sect != nil:
 			sect[strings.ToLower(f[0])] = mustUint(t, f[1], line)
 		case strings.HasPrefix(line, "  "):
@@ -385,6 +389,9 @@ func TestCountersMatchShow(t *testing.T) {
 
 	// Sanity of the load itself, so the comparison below is not of zeros.
 	st := parseSIPStats(t, l.CLI(t, "show sip statistics"))[0]
+	if st.timed < 2*calls {
+		t.Errorf("show sip statistics: latency of %d datagrams, want at least the %d INVITEs and ACKs", st.timed, 2*calls)
+	}
 	for _, mth := range []string{"invite", "ack", "bye"} {
 		if st.methods[mth] != calls {
 			t.Errorf("show sip statistics: %s = %d, want %d", mth, st.methods[mth], calls)
