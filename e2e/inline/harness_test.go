@@ -178,12 +178,12 @@ func startUAS(t testing.TB, tp *topo, rs string) *harness.SIPp {
 	}
 }
 
-// uac runs the caller in the client namespace, bounded in time, and
-// returns its final statistics.
-func uac(t testing.TB, tp *topo, calls, rate int) map[string]int {
+// uac runs the caller (testdata/scenario) in the client namespace,
+// bounded in time, and returns its final statistics.
+func uac(t testing.TB, tp *topo, scenario string, calls, rate int) map[string]int {
 	t.Helper()
 	limit := time.Duration(calls/rate+30) * time.Second
-	u := harness.StartSIPpIn(t, "uac", tp.netns("client"), "-sf", harness.Scenario("uac_uasbye.xml"),
+	u := harness.StartSIPpIn(t, "uac", tp.netns("client"), "-sf", harness.Scenario(scenario),
 		"-i", clientIP, "-p", "5061", "-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate),
 		"-timeout", strconv.Itoa(int(limit.Seconds()))+"s", vip+":5060")
 	if u.Wait(t, limit+10*time.Second) < 0 {
@@ -220,4 +220,32 @@ func waitStates(t testing.TB, l *harness.LB, want map[string]string, limit time.
 		}
 		return true
 	})
+}
+
+// reasmOKs is the namespace's count of IP datagrams reassembled.
+func (tp *topo) reasmOKs(t testing.TB, ns string) int {
+	t.Helper()
+	out, err := tp.in(ns, "cat", "/proc/net/snmp").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var head []string
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0] != "Ip:" {
+			continue
+		}
+		if head == nil {
+			head = f
+			continue
+		}
+		for i, h := range head {
+			if h == "ReasmOKs" && i < len(f) {
+				n, _ := strconv.Atoi(f[i])
+				return n
+			}
+		}
+	}
+	t.Fatalf("%s: no ReasmOKs in /proc/net/snmp", ns)
+	return 0
 }

@@ -59,7 +59,7 @@ func TestInline(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // tcpdump attaches its filter
 
 	const calls = 600
-	st := uac(t, tp, calls, 100)
+	st := uac(t, tp, "uac_uasbye.xml", calls, 100)
 	if st["SuccessfulCall(C)"] != calls || st["FailedCall(C)"] != 0 {
 		t.Fatalf("uac: successful %d of %d, failed %d", st["SuccessfulCall(C)"], calls, st["FailedCall(C)"])
 	}
@@ -147,13 +147,59 @@ func TestInline(t *testing.T) {
 		sameSet(t, "servers -> caller", srvSent, cliRecv)
 	})
 
+	t.Run("fragments both ways", func(t *testing.T) {
+		// The INVITE (in) and the servers' responses and BYEs (out) are
+		// fragmented by their senders' kernels; each reaches the other side
+		// whole, and every fragment the caller gets comes from the VIP.
+		frags := harness.Start(t, "tcpdump client fragments", tp.in("client", "tcpdump", "-i", "eth0", "-n", "-l",
+			"ip[6:2] & 0x3fff != 0 and not src host "+clientIP))
+		time.Sleep(500 * time.Millisecond)
+		before := map[string]int{}
+		for _, n := range []string{"client", "rs1", "rs2", "rs3"} {
+			before[n] = tp.reasmOKs(t, n)
+		}
+		const big = 30
+		st := uac(t, tp, "uac_big.xml", big, 10)
+		if st["SuccessfulCall(C)"] != big || st["FailedCall(C)"] != 0 {
+			t.Fatalf("uac: successful %d of %d, failed %d", st["SuccessfulCall(C)"], big, st["FailedCall(C)"])
+		}
+		servers := 0
+		for _, n := range []string{"rs1", "rs2", "rs3"} {
+			servers += tp.reasmOKs(t, n) - before[n]
+		}
+		// At least the INVITE and the ACK of every call.
+		if servers < 2*big {
+			t.Errorf("servers reassembled %d datagrams for %d calls", servers, big)
+		}
+		// At least the 180, the 200 and the BYE of every call.
+		if got := tp.reasmOKs(t, "client") - before["client"]; got < 3*big {
+			t.Errorf("the caller reassembled %d datagrams for %d calls", got, big)
+		}
+		time.Sleep(300 * time.Millisecond)
+		frags.Stop()
+		lines := 0
+		for _, line := range strings.Split(strings.TrimSpace(frags.Output()), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 4 || f[1] != "IP" {
+				continue
+			}
+			lines++
+			if f[2] != vip && !strings.HasPrefix(f[2], vip+".") {
+				t.Fatalf("a fragment to the caller from %s: %s", f[2], line)
+			}
+		}
+		if lines < 6*big {
+			t.Errorf("%d fragments from the VIP for %d calls:\n%s", lines, big, harness.Tail(frags.Output(), 10))
+		}
+	})
+
 	t.Run("a killed server's calls go to the others", func(t *testing.T) {
 		rs["rs3"].Kill()
 		waitStates(t, l, map[string]string{"rs1": "ACT", "rs2": "ACT", "rs3": "FAL"}, 10*time.Second)
 		c3 := startCapture(t, tp, "rs3")
 		time.Sleep(500 * time.Millisecond)
 		const more = 200
-		st := uac(t, tp, more, 100)
+		st := uac(t, tp, "uac_uasbye.xml", more, 100)
 		if st["SuccessfulCall(C)"] != more || st["FailedCall(C)"] != 0 {
 			t.Fatalf("uac: successful %d of %d, failed %d", st["SuccessfulCall(C)"], more, st["FailedCall(C)"])
 		}
