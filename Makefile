@@ -32,7 +32,7 @@ unit: build
 # seed corpus (testdata/fuzz; `go test` alone replays only the seeds).
 # go test -fuzz takes one target per run. PACKAGE:TARGET
 FUZZTIME ?= 15s
-FUZZ_TARGETS ?= ./cli/ctl:FuzzProtocol ./cli/commands:FuzzQuotedValue
+FUZZ_TARGETS ?= ./cli/ctl:FuzzProtocol ./cli/commands:FuzzQuotedValue ./slb/dataplane/inline:FuzzTranslate
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"sipslb/slb/config"
+	"sipslb/slb/dataplane/udpsip"
 	"sipslb/slb/hash"
 	"sipslb/slb/pool"
 	"sipslb/slb/reason"
@@ -272,4 +273,41 @@ func TestNoAllocations(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%v allocations per run", n)
 	}
+}
+
+// FuzzTranslate: no frame makes either direction panic, read or write out
+// of the frame, or forward something that is not the frame's IP packet.
+func FuzzTranslate(f *testing.F) {
+	server := netip.AddrPortFrom(realIPs[0], realPort)
+	f.Add(udpFrame(client, vipPort, sipRequest("INVITE", "fuzz@x", 10)), false)
+	f.Add(udpFrame(server, client, sipResponse("fuzz@x")), true)
+	for _, fr := range fragments(udpFrame(client, vipPort, sipRequest("INVITE", "fuzzfrag@x", 3000)), 1500) {
+		f.Add(fr, false)
+	}
+	for _, fr := range fragments(udpFrame(server, client, sipRequest("BYE", "fuzzfrag@x", 3000)), 1500) {
+		f.Add(fr, true)
+	}
+	st := buildState(f, inlineConfig(nil), nil)
+	fw := newForwarder()
+	f.Fuzz(func(t *testing.T, b []byte, out bool) {
+		in := clone(b)
+		// A header checksum that was right before must be right after
+		// (a wrong one stays wrong: it is not ours to repair).
+		hdrOK := len(b) >= 34 && b[14]>>4 == 4 && int(b[14]&0xf)*4 >= 20 && len(b) >= 14+int(b[14]&0xf)*4 &&
+			udpsip.IPChecksum(b[14:14+int(b[14]&0xf)*4]) == binary.BigEndian.Uint16(b[24:])
+		var r Result
+		if out {
+			r = fw.Outbound(st, in, now)
+		} else {
+			r = fw.Inbound(st, in, now)
+		}
+		if r.Verdict == Forwarded {
+			if len(r.Out) < 20 || len(r.Out) > len(b)-14 || &r.Out[0] != &in[14] {
+				t.Fatalf("forwarded %d bytes of a %d-byte frame", len(r.Out), len(b))
+			}
+			if hdrOK {
+				checkIP(t, r.Out)
+			}
+		}
+	})
 }
