@@ -245,6 +245,17 @@ func showSIPStats(m *parse.Match) error {
 		printCounts[reason.Frame](c.out, "Frames dropped", st.DSR.Drops[:])
 		fmt.Fprintf(c.out, "  Fragments forwarded: %d\n", st.DSR.Fragments)
 	}
+	// The inline path counts the same way, per direction.
+	if c.cfg.InsideIf.Configured() {
+		fmt.Fprintf(c.out, "Inline inside interface %s\n", c.cfg.InsideIf.Name)
+		for _, d := range []struct {
+			name string
+			c    *status.DSR
+		}{{"to the servers", &st.Inline.In}, {"from the servers", &st.Inline.Out}} {
+			printCounts[reason.Frame](c.out, "Frames dropped "+d.name, d.c.Drops[:])
+			fmt.Fprintf(c.out, "  Fragments translated %s: %d\n", d.name, d.c.Fragments)
+		}
+	}
 	return nil
 }
 

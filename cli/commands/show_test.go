@@ -73,3 +73,35 @@ func TestShowSIPStatisticsLatency(t *testing.T) {
 		t.Errorf("show sip statistics lacks %q:\n%s", want, out)
 	}
 }
+
+// show sip statistics reports the inline path's frame counters by
+// direction once an inside interface is configured.
+func TestShowSIPStatisticsInlineFrames(t *testing.T) {
+	st := &status.Snapshot{}
+	st.Inline.In.Drops[reason.FrameFragOrphan] = 3
+	st.Inline.In.Fragments = 4
+	st.Inline.Out.Drops[reason.FrameLoop] = 6
+	st.Inline.Out.Fragments = 8
+	in := New(&statusBackend{st: st}, nil)
+	s := in.Open("root", PrivSuper, "test")
+	out, err := execLines(t, in, s, "show sip statistics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "Inline") {
+		t.Errorf("an inline section without an inside interface:\n%s", out)
+	}
+	if _, err := execLines(t, in, s, "configure terminal", "ip inside-interface eth2", "end"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = execLines(t, in, s, "show sip statistics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Inline inside interface eth2\n", "  Frames dropped to the servers: 3\n", "    frag-orphan",
+		"  Fragments translated to the servers: 4\n", "  Frames dropped from the servers: 6\n", "    loop", "  Fragments translated from the servers: 8\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show sip statistics lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package inline
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +192,18 @@ func TestInline(t *testing.T) {
 		}
 		if lines < 6*big {
 			t.Errorf("%d fragments from the VIP for %d calls:\n%s", lines, big, harness.Tail(frags.Output(), 10))
+		}
+		// The appliance counted the later fragments it translated.
+		stats := l.CLI(t, "show sip statistics")
+		for dir, least := range map[string]int{"to the servers": 2 * big, "from the servers": 3 * big} {
+			m := regexp.MustCompile(`Fragments translated ` + dir + `: (\d+)`).FindStringSubmatch(stats)
+			n := -1
+			if m != nil {
+				n, _ = strconv.Atoi(m[1])
+			}
+			if n < least {
+				t.Errorf("fragments translated %s: %d, want at least %d:\n%s", dir, n, least, stats)
+			}
 		}
 	})
 

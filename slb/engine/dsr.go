@@ -11,6 +11,7 @@ import (
 
 	"sipslb/slb/config"
 	"sipslb/slb/dataplane/dsr"
+	"sipslb/slb/dataplane/udpsip"
 	"sipslb/slb/health"
 	"sipslb/slb/status"
 )
@@ -283,11 +284,14 @@ func (d *dsrPart) listening() []netip.AddrPort {
 }
 
 // readCounters reads the dsr data interface's frame counters.
-func (d *dsrPart) readCounters() status.DSR {
+func (d *dsrPart) readCounters() status.DSR { return readFrames(&d.counters) }
+
+// readFrames reads frame-level counters (dsr, and each inline direction).
+func readFrames(c *udpsip.FrameCounters) status.DSR {
 	var out status.DSR
 	for i := range out.Drops {
-		out.Drops[i] = d.counters.Drops[i].Load()
+		out.Drops[i] = c.Drops[i].Load()
 	}
-	out.Fragments = d.counters.Fragments.Load()
+	out.Fragments = c.Fragments.Load()
 	return out
 }

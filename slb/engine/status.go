@@ -38,6 +38,8 @@ func (e *Engine) Status() *status.Snapshot {
 		Virtuals: map[string]*status.Virtual{},
 		DSR:      e.dsr.readCounters(),
 	}
+	snap.Inline.In = readFrames(&e.inl.counters.in)
+	snap.Inline.Out = readFrames(&e.inl.counters.out)
 	if dt := st.Dialogs; dt != nil {
 		ds := dt.Stats()
 		snap.DialogTable = status.DialogTable{Entries: ds.Entries, MaxEntries: dt.MaxEntries(), Evictions: ds.Evictions}

@@ -34,6 +34,10 @@ type Snapshot struct {
 	Runs Runs
 	// DSR is the dsr data interface's own counters (zero without one).
 	DSR DSR
+	// Inline is the inline data path's frame counters by direction: In
+	// (frames to VIPs, read on the data interface) and Out (the servers'
+	// frames, read on the inside leg). Zero without inline ports.
+	Inline struct{ In, Out DSR }
 }
 
 // DSR is what the dsr data path counts before a frame has a VIP port:
