@@ -40,6 +40,10 @@ var rules = []rule{
 		"the product logic runs and is tested without the CLI or Linux adapters (the e2e tests, check-config and a future second front end reuse it)"},
 	{"sipslb/cli/", prefixed("sipslb/slb/dataplane", "sipslb/slb/engine", "sipslb/sys/"),
 		"the CLI sees the config model and status, never the data path or the adapters: every command executes in the daemon through cli/commands.Backend"},
+	{"sipslb/sys/", prefixed("sipslb/cli/", "sipslb/sys/", "sipslb/slb/engine", "sipslb/slb/dataplane", "sipslb/appliance"),
+		"sys/ holds adapters, each to one OS or management facility (systemd, the config store, ARP, AF_PACKET, SNMP, Prometheus); they know the slb/ types they carry, never each other, the CLI or the engine: the composition root (appliance) wires them"},
+	{"sipslb/", func(d string) bool { return d == "sipslb/appliance" },
+		"appliance is the composition root: only main may import it"},
 	{"sipslb/sys/metrics", func(d string) bool {
 		return !contains([]string{"sipslb/slb/status", "sipslb/slb/stats", "sipslb/slb/sip", "sipslb/slb/reason", "sipslb/slb/latency",
 			"sipslb/slb/config", "sipslb/slb/throttle"}, d)

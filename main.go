@@ -15,11 +15,11 @@ import (
 
 	"golang.org/x/term"
 
+	"sipslb/appliance"
 	"sipslb/cli/batch"
 	"sipslb/cli/commands"
 	"sipslb/cli/console"
 	"sipslb/cli/ctl"
-	"sipslb/sys/daemon"
 )
 
 var version = "dev"
@@ -29,7 +29,7 @@ const usage = `usage:
   sipslb cli [--state-dir DIR] [-c LINE]...     open the CLI on the running daemon
   sipslb check-config FILE                      validate a config file offline
   sipslb version
-The state directory defaults to ` + daemon.DefaultStateDir + `.
+The state directory defaults to ` + appliance.DefaultStateDir + `.
 `
 
 func main() {
@@ -57,12 +57,12 @@ func main() {
 
 func boot(args []string) int {
 	fs := flag.NewFlagSet("boot", flag.ContinueOnError)
-	dir := fs.String("state-dir", daemon.DefaultStateDir, "state directory (startup-config, keys, control socket)")
+	dir := fs.String("state-dir", appliance.DefaultStateDir, "state directory (startup-config, keys, control socket)")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return batch.ExitUsage
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := daemon.Run(context.Background(), daemon.Options{StateDir: *dir, Version: version, Log: log}); err != nil {
+	if err := appliance.Run(context.Background(), appliance.Options{StateDir: *dir, Version: version, Log: log}); err != nil {
 		log.Error("sipslb stopped", "err", err)
 		return 1
 	}
@@ -76,13 +76,13 @@ func (l *lineFlags) Set(s string) error { *l = append(*l, s); return nil }
 
 func cli(args []string) int {
 	fs := flag.NewFlagSet("cli", flag.ContinueOnError)
-	dir := fs.String("state-dir", daemon.DefaultStateDir, "state directory of the daemon")
+	dir := fs.String("state-dir", appliance.DefaultStateDir, "state directory of the daemon")
 	var lines lineFlags
 	fs.Var(&lines, "c", "run this line (repeatable); no interactive prompt")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return batch.ExitUsage
 	}
-	c, err := ctl.Dial(filepath.Join(*dir, daemon.SocketName), os.Getenv("SIPSLB_SESSION_TOKEN"))
+	c, err := ctl.Dial(filepath.Join(*dir, appliance.SocketName), os.Getenv("SIPSLB_SESSION_TOKEN"))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "sipslb cli: cannot reach the daemon: %v\n", err)
 		return batch.ExitUnreachable

@@ -2,7 +2,7 @@
 // socket: `sipslb cli -c LINE` or a script on stdin. Output goes to stdout,
 // errors to stderr with the line echoed above the caret, and a failed line
 // does not stop the ones after it. (An SSH exec request does not come here:
-// the SSH server runs its lines in-process, sys/ssh, printed the same way.)
+// the SSH server runs its lines in-process, cli/ssh, printed the same way.)
 package batch
 
 import (

@@ -171,8 +171,8 @@ func detect(repo string) features {
 		out, err := exec.Command("git", "-C", repo, "log", "-1", "--format=%h", "--", path).Output()
 		return err == nil && len(strings.TrimSpace(string(out))) > 0
 	}
-	f.ssh = committed("sys/ssh")
-	f.sshWhy = "the SSH server is not committed yet (no sys/ssh in git log)"
+	f.ssh = committed("cli/ssh")
+	f.sshWhy = "the SSH server is not committed yet (no cli/ssh in git log)"
 	f.proxy = committed("slb/dataplane/proxy")
 	f.proxyWhy = "the proxy data path is not committed yet (no slb/dataplane/proxy in git log)"
 	err := exec.Command("git", "-C", repo, "grep", "-q", `"snmp-server"`, "HEAD", "--", "cli/").Run()

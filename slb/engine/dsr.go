@@ -17,7 +17,7 @@ import (
 )
 
 // DSRDriver opens data interfaces for the dsr data path. The engine
-// declares it and sys/daemon supplies the Linux one (sys/packetio and
+// declares it and appliance supplies the Linux one (sys/packetio and
 // sys/arp), so slb/ never touches a raw socket. A nil driver means DSR
 // ports are refused.
 type DSRDriver interface {

@@ -15,7 +15,7 @@ import (
 )
 
 // InlineDriver opens the inside leg of inline mode (docs/inline.md). The
-// engine declares it and sys/daemon supplies the Linux one (AF_PACKET,
+// engine declares it and appliance supplies the Linux one (AF_PACKET,
 // raw IPv4 sockets, nftables, forwarding sysctls). A nil driver means
 // inline ports are refused. The outside leg is the data interface, which
 // the DSR driver opens (frames to the VIPs, ARP for them).

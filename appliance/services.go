@@ -1,4 +1,4 @@
-package daemon
+package appliance
 
 import (
 	"context"
@@ -9,11 +9,11 @@ import (
 
 	"sipslb/cli/commands"
 	"sipslb/cli/ctl"
+	sshsrv "sipslb/cli/ssh"
 	"sipslb/slb/config"
 	"sipslb/slb/engine"
 	"sipslb/slb/status"
 	"sipslb/sys/metrics"
-	sshsrv "sipslb/sys/ssh"
 	"sipslb/sys/systemd"
 )
 

@@ -1,4 +1,4 @@
-package daemon
+package appliance
 
 import (
 	"net/netip"

@@ -1,7 +1,12 @@
-// Package daemon is `sipslb boot`: it owns the state directory, replays
-// startup-config through the command interpreter, serves the control
-// socket and reacts to SIGHUP (reload startup-config) and SIGTERM.
-package daemon
+// Package appliance is `sipslb boot`, the composition root: the one
+// package (with main) that sees everything. It owns the state directory,
+// wires the engine (data path, health checks), the command interpreter and
+// its front ends (control socket, SSH), the management agents (SNMP,
+// metrics) and the OS adapters (sys/: systemd, store, procs, ARP and
+// AF_PACKET for dsr), replays startup-config through the interpreter, and
+// reacts to SIGHUP (reload startup-config) and SIGTERM. Nothing but main
+// imports it (deps_test.go).
+package appliance
 
 import (
 	"context"

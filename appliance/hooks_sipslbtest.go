@@ -1,6 +1,6 @@
 //go:build sipslbtest
 
-package daemon
+package appliance
 
 import (
 	"log/slog"
