@@ -29,6 +29,9 @@ func TestPassAndNoTestFilesAreFine(t *testing.T) {
 	if !strings.Contains(out.String(), "ok  \tp") {
 		t.Errorf("package result not printed: %q", out.String())
 	}
+	if r.passed != 1 || r.failures != 0 || r.skips != 0 {
+		t.Errorf("counted %d passed, %d failed, %d skipped; want 1, 0, 0", r.passed, r.failures, r.skips)
+	}
 }
 
 func skipped(msg string) []string {
