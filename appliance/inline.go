@@ -54,6 +54,9 @@ func (l *inlineLink) SetRules(vips []netip.Addr, sources []netip.AddrPort) error
 	return nil
 }
 
+// Untranslated reads the table's counting rules (sys/inlinenet).
+func (l *inlineLink) Untranslated() (uint64, error) { return inlinenet.Untranslated() }
+
 // Close removes the kernel's rules, puts forwarding back, closes the
 // socket and takes the inside address off the interface.
 func (l *inlineLink) Close() error {

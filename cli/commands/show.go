@@ -255,6 +255,7 @@ func showSIPStats(m *parse.Match) error {
 			printCounts[reason.Frame](c.out, "Frames dropped "+d.name, d.c.Drops[:])
 			fmt.Fprintf(c.out, "  Fragments translated %s: %d\n", d.name, d.c.Fragments)
 		}
+		fmt.Fprintf(c.out, "  Untranslated from other server ports: %d\n", st.Inline.Untranslated)
 	}
 	return nil
 }

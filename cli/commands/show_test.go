@@ -82,6 +82,7 @@ func TestShowSIPStatisticsInlineFrames(t *testing.T) {
 	st.Inline.In.Fragments = 4
 	st.Inline.Out.Drops[reason.FrameLoop] = 6
 	st.Inline.Out.Fragments = 8
+	st.Inline.Untranslated = 11
 	in := New(&statusBackend{st: st}, nil)
 	s := in.Open("root", PrivSuper, "test")
 	out, err := execLines(t, in, s, "show sip statistics")
@@ -99,7 +100,7 @@ func TestShowSIPStatisticsInlineFrames(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Inline inside interface eth2\n", "  Frames dropped to the servers: 3\n", "    frag-orphan",
-		"  Fragments translated to the servers: 4\n", "  Frames dropped from the servers: 6\n", "    loop", "  Fragments translated from the servers: 8\n"} {
+		"  Fragments translated to the servers: 4\n", "  Frames dropped from the servers: 6\n", "    loop", "  Fragments translated from the servers: 8\n", "  Untranslated from other server ports: 11\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show sip statistics lacks %q:\n%s", want, out)
 		}

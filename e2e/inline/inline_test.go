@@ -207,6 +207,53 @@ func TestInline(t *testing.T) {
 		}
 	})
 
+	t.Run("a server's other port passes untranslated and is counted", func(t *testing.T) {
+		// rs1 calls the client from port 5070: the kernel forwards it as it
+		// is (the client routes the inside subnet to the appliance), the
+		// appliance counts it, and the client's answers come straight back.
+		dump := harness.Start(t, "tcpdump client 5070", tp.in("client", "tcpdump", "-i", "eth0", "-n", "-l", "udp port 5070"))
+		time.Sleep(500 * time.Millisecond)
+		harness.StartSIPpIn(t, "client uas", tp.netns("client"), "-sn", "uas", "-i", clientIP, "-p", "5062", "-aa")
+		time.Sleep(500 * time.Millisecond)
+		const n = 20
+		u := harness.StartSIPpIn(t, "rs1 uac", tp.netns("rs1"), "-sn", "uac", "-i", realIP["rs1"], "-p", "5070",
+			"-m", strconv.Itoa(n), "-r", "10", "-timeout", "30s", clientIP+":5062")
+		if u.Wait(t, 40*time.Second) < 0 {
+			t.FailNow()
+		}
+		st := u.Stats(t)
+		if st["SuccessfulCall(C)"] != n || st["FailedCall(C)"] != 0 {
+			t.Fatalf("rs1 uac: successful %d of %d, failed %d", st["SuccessfulCall(C)"], n, st["FailedCall(C)"])
+		}
+		time.Sleep(300 * time.Millisecond)
+		dump.Stop()
+		from := 0
+		for _, line := range strings.Split(dump.Output(), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 3 || f[1] != "IP" {
+				continue
+			}
+			if strings.HasPrefix(f[2], vip+".") {
+				t.Fatalf("a datagram from port 5070 was translated: %s", line)
+			}
+			if f[2] == realIP["rs1"]+".5070" {
+				from++
+			}
+		}
+		if from < 3*n { // INVITE, ACK, BYE of every call
+			t.Errorf("%d datagrams from %s:5070 reached the client, want at least %d", from, realIP["rs1"], 3*n)
+		}
+		stats := l.CLI(t, "show sip statistics")
+		m := regexp.MustCompile(`Untranslated from other server ports: (\d+)`).FindStringSubmatch(stats)
+		got := -1
+		if m != nil {
+			got, _ = strconv.Atoi(m[1])
+		}
+		if got < 3*n {
+			t.Errorf("untranslated count %d, want at least %d:\n%s", got, 3*n, stats)
+		}
+	})
+
 	t.Run("a killed server's calls go to the others", func(t *testing.T) {
 		rs["rs3"].Kill()
 		waitStates(t, l, map[string]string{"rs1": "ACT", "rs2": "ACT", "rs3": "FAL"}, 10*time.Second)

@@ -43,6 +43,11 @@ type InlineLink interface {
 	// forwarding what the data path handles: datagrams to vips and from
 	// sources.
 	SetRules(vips []netip.Addr, sources []netip.AddrPort) error
+	// Untranslated counts the UDP datagrams the servers sent through the
+	// box from other ports than their SIP port (the kernel forwards them
+	// as they are) since the rules were last set. It may be slow (it asks
+	// the kernel): never call it with e.mu held.
+	Untranslated() (uint64, error)
 	// Close stops it all and puts the kernel's settings back.
 	Close() error
 }
@@ -237,6 +242,14 @@ func (p *inlinePart) Take(st *pool.State, fr []byte, now int64) bool {
 		}
 	}
 	return true
+}
+
+// link is the inside leg in use, or nil. Call with e.mu held.
+func (p *inlinePart) link() InlineLink {
+	if p.cur != nil {
+		return p.cur.link
+	}
+	return nil
 }
 
 // beat is the inside worker's, for Alive.

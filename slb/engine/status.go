@@ -27,6 +27,7 @@ func (e *Engine) Status() *status.Snapshot {
 	for _, a := range e.dsr.listening() {
 		listening[a] = true
 	}
+	inside := e.inl.link()
 	e.mu.Unlock()
 	c := e.cfg.Load()
 	st := e.state.Load()
@@ -40,6 +41,10 @@ func (e *Engine) Status() *status.Snapshot {
 	}
 	snap.Inline.In = readFrames(&e.inl.counters.in)
 	snap.Inline.Out = readFrames(&e.inl.counters.out)
+	if inside != nil {
+		// A failed read (the link closing under us) shows as 0.
+		snap.Inline.Untranslated, _ = inside.Untranslated()
+	}
 	if dt := st.Dialogs; dt != nil {
 		ds := dt.Stats()
 		snap.DialogTable = status.DialogTable{Entries: ds.Entries, MaxEntries: dt.MaxEntries(), Evictions: ds.Evictions}

@@ -37,7 +37,12 @@ type Snapshot struct {
 	// Inline is the inline data path's frame counters by direction: In
 	// (frames to VIPs, read on the data interface) and Out (the servers'
 	// frames, read on the inside leg). Zero without inline ports.
-	Inline struct{ In, Out DSR }
+	Inline struct {
+		In, Out DSR
+		// Untranslated: UDP datagrams the servers sent through the box
+		// from other ports than their SIP port, forwarded as they are.
+		Untranslated uint64
+	}
 }
 
 // DSR is what the dsr data path counts before a frame has a VIP port:

@@ -71,10 +71,50 @@ func Apply(r Rules) error {
 			drop(),
 		}})
 	}
+	// Then count what the servers send through the box untranslated
+	// (their other source ports): the kernel forwards it as it is.
+	for a := range seen {
+		c.AddRule(&nftables.Rule{Table: t, Chain: ch, UserData: []byte(untranslatedTag), Exprs: []expr.Any{
+			load(expr.PayloadBaseNetworkHeader, 12, 4), eq(a.AsSlice()),
+			load(expr.PayloadBaseNetworkHeader, 16, 4), neq(self),
+			&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1}, eq([]byte{unix.IPPROTO_UDP}),
+			&expr.Counter{},
+		}})
+	}
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("nftables table %s: %w", TableName, err)
 	}
 	return nil
+}
+
+// untranslatedTag marks the counting rules (rule user data).
+const untranslatedTag = "sipslb:untranslated"
+
+// Untranslated is the number of UDP datagrams the real servers sent
+// through the box from ports other than their SIP port (forwarded by the
+// kernel untranslated), since the table was last applied.
+func Untranslated() (uint64, error) {
+	c, err := nftables.New()
+	if err != nil {
+		return 0, fmt.Errorf("nftables: %w", err)
+	}
+	t := &nftables.Table{Family: nftables.TableFamilyIPv4, Name: TableName}
+	rules, err := c.GetRules(t, &nftables.Chain{Name: "prerouting", Table: t})
+	if err != nil {
+		return 0, fmt.Errorf("nftables table %s: %w", TableName, err)
+	}
+	var n uint64
+	for _, r := range rules {
+		if string(r.UserData) != untranslatedTag {
+			continue
+		}
+		for _, e := range r.Exprs {
+			if ct, ok := e.(*expr.Counter); ok {
+				n += ct.Packets
+			}
+		}
+	}
+	return n, nil
 }
 
 // Remove deletes the table; a table that is not there is not an error.
