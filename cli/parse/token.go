@@ -70,14 +70,6 @@ func firstNonText(line string) (int, string) {
 	return -1, ""
 }
 
-// IsText reports whether s holds only printable UTF-8 text and blanks
-// (what Tokenize accepts inside a quoted value: no tab, no control
-// character). The config model checks free-text values with it.
-func IsText(s string) bool {
-	pos, _ := firstNonText(s)
-	return pos < 0 && !strings.Contains(s, "\t")
-}
-
 // Printable returns s with every control character and every byte that is
 // not UTF-8 written as \xNN (\u00NN for C1 controls), so that text read
 // from a file or a peer can be shown on a terminal without acting on it.
