@@ -98,10 +98,21 @@ func TestFarmRequestNeverToBadDestination(t *testing.T) {
 func TestFarmRequestToVIPIsNotHashedIntoFarm(t *testing.T) {
 	f := newFixture(t, testConfig())
 	other := netip.AddrPortFrom(rs1Addr.Addr(), 40000)
-	if r := f.handle(invite("farm-to-vip@example.com"), other); r.Verdict != Dropped || r.Reason != reason.Loop || r.Server != nil {
-		t.Errorf("INVITE to the VIP from %v: %v/%v to %v, want dropped/loop", other, r.Verdict, r.Reason, r.To)
+	// The INVITE went through us to rs1 (our Via on top) and rs1 sends it
+	// back to the VIP from another socket.
+	first := f.handle(invite("farm-to-vip@example.com"), client)
+	if first.Verdict != Forwarded {
+		t.Fatalf("first pass: %v/%v", first.Verdict, first.Reason)
+	}
+	if r := f.handle(string(first.Out), other); r.Verdict != Dropped || r.Reason != reason.Loop || r.Server != nil {
+		t.Errorf("looped INVITE to the VIP from %v: %v/%v to %v, want dropped/loop", other, r.Verdict, r.Reason, r.To)
 	}
 
+	// Without our Via it is a client sharing the server's address (NAT,
+	// qemu's user network): hashed to a server, on loopback or not.
+	if r := f.handle(invite("nat-client@example.com"), other); r.Verdict != Forwarded || r.Server == nil {
+		t.Errorf("client behind a server's NAT address: %v/%v, want hashed to a server", r.Verdict, r.Reason)
+	}
 	lo := netip.MustParseAddrPort("127.0.0.100:5060")
 	rs := netip.MustParseAddrPort("127.0.0.11:5060")
 	f = newFixture(t, testConfig(func(c *config.Config) {

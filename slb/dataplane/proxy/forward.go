@@ -87,12 +87,16 @@ func (f *Forwarder) Handle(st *pool.State, vp *pool.VPort, pkt []byte, src netip
 }
 
 // fromFarm tells a request a real server sends toward a client from a
-// client's request: it comes from a real port's address, or from a real
-// server's IP on any port (a server may send from another socket), and is
-// then never hashed into the farm. The one exception is loopback, where a
-// test or demo runs clients and servers on one host (::1 is the only IPv6
-// loopback address): there a request from a server's IP on another port
-// that is addressed to one of our VIP ports is a client's.
+// client's request. It comes from a real port's address; or from a real
+// server's IP on another port (a server may send from another socket)
+// and is not addressed to one of our VIP ports; or it is addressed to a
+// VIP port but already carries a Via of ours: a request that went through
+// the balancer to the farm and came back (RFC 3261 §16.3 loop detection
+// by our own Via), routed by its Route/Request-URI and so dropped as a
+// loop, never hashed into the farm again. A request from a server's IP on
+// another port to the VIP without our Via is a client's: a client behind
+// the same NAT address as a server (qemu's user network, a shared
+// carrier NAT) or on the same host (::1 is the only IPv6 loopback).
 func (f *Forwarder) fromFarm(st *pool.State, vp *pool.VPort, pkt []byte, src netip.AddrPort) bool {
 	if _, ok := st.ByAddr[src]; ok {
 		return true
@@ -100,15 +104,27 @@ func (f *Forwarder) fromFarm(st *pool.State, vp *pool.VPort, pkt []byte, src net
 	if _, ok := st.RealIPs[src.Addr()]; !ok {
 		return false
 	}
-	if !src.Addr().IsLoopback() {
-		return true
-	}
 	to, ok := f.target(vp, pkt)
 	if !ok {
 		return true
 	}
-	_, toVIP := st.VPorts[to]
-	return !toVIP
+	if _, toVIP := st.VPorts[to]; !toVIP {
+		return true
+	}
+	return f.passedUs(pkt)
+}
+
+var ourBranch = []byte(sip.BranchPrefix)
+
+// passedUs reports whether the request's header holds a branch of ours,
+// i.e. the balancer forwarded it before. A client that forges one only
+// gets its own request dropped.
+func (f *Forwarder) passedUs(pkt []byte) bool {
+	end := int(f.msg.BodyOff)
+	if end <= 0 || end > len(pkt) {
+		end = len(pkt)
+	}
+	return bytes.Contains(pkt[:end], ourBranch)
 }
 
 // target is where a request from the farm goes: the first Route that is
