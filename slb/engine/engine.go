@@ -18,7 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"runtime"
@@ -118,7 +117,7 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 	}
 	e := &Engine{
 		log: log, started: time.Now(), workers: o.Workers,
-		reg:        pool.NewRegistry(o.Workers, rand.Uint64()),
+		reg:        pool.NewRegistry(o.Workers),
 		listeners:  map[netip.AddrPort]*listener{},
 		kick:       make(chan struct{}, 1),
 		stop:       make(chan struct{}),

@@ -16,7 +16,7 @@ func TestDestination(t *testing.T) {
 	c.Virtuals = append(c.Virtuals,
 		&config.VirtualServer{Name: "off", Addr: netip.MustParseAddr("192.0.2.200"), Disabled: true, Ports: []*config.VirtualPort{{Port: 5060}}},
 		&config.VirtualServer{Name: "lo", Addr: netip.MustParseAddr("127.0.0.100"), Ports: []*config.VirtualPort{{Port: 5060}}})
-	st := Build(c, all, NewRegistry(1, 0))
+	st := Build(c, all, NewRegistry(1))
 	public, lo := st.VPorts[vipAddr], st.VPorts[netip.MustParseAddrPort("127.0.0.100:5060")]
 	for _, tc := range []struct {
 		vp   *VPort

@@ -12,7 +12,7 @@ import (
 // nothing. SamplePeaks raises every mark to the counts and never lowers
 // it; the marks survive rebuilds and go with their configuration item.
 func TestPinAndPeaks(t *testing.T) {
-	reg := NewRegistry(2, 0)
+	reg := NewRegistry(2)
 	dt := dialog.New(100, 1, 0)
 	reg.SetDialogs(dt)
 	c := cfg()

@@ -103,7 +103,6 @@ type State struct {
 	InlineOut map[netip.AddrPort]*VPort
 	Dialogs   *dialog.Table
 	TTL       int64 // dialog entry lifetime, ns
-	Seed      uint64
 }
 
 // HealthFunc reports whether a real port may carry traffic.
@@ -121,7 +120,6 @@ func Build(cfg *config.Config, healthy HealthFunc, reg *Registry) *State {
 		InlineOut: map[netip.AddrPort]*VPort{},
 		Dialogs:   reg.dialogs,
 		TTL:       int64(cfg.Dialog.TTL),
-		Seed:      reg.seed,
 	}
 	servers := map[RealKey]*Server{}
 	for _, r := range cfg.Reals {

@@ -35,7 +35,7 @@ func names(g Group) []string {
 }
 
 func TestGroupsAndWeights(t *testing.T) {
-	reg := NewRegistry(1, 0)
+	reg := NewRegistry(1)
 	reg.SetDialogs(dialog.New(100, 1, 0))
 	st := Build(cfg(), all, reg)
 	vp := st.VPorts[netip.MustParseAddrPort("192.0.2.100:5060")]
@@ -65,7 +65,7 @@ func TestGroupsAndWeights(t *testing.T) {
 }
 
 func TestIDsSurviveRebuildsAndAreNotReusedWhileNamed(t *testing.T) {
-	reg := NewRegistry(1, 0)
+	reg := NewRegistry(1)
 	dt := dialog.New(100, 1, 0)
 	reg.SetDialogs(dt)
 	st := Build(cfg(), all, reg)
@@ -102,7 +102,7 @@ func sprint(s []string) string {
 // over the others, leaves every other key where an unavoiding pick puts
 // it, and takes the avoided server only when it is the last one with room.
 func TestPickAvoiding(t *testing.T) {
-	reg := NewRegistry(1, 0)
+	reg := NewRegistry(1)
 	dt := dialog.New(100, 1, 0)
 	reg.SetDialogs(dt)
 	st := Build(cfg(), all, reg)

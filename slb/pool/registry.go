@@ -14,11 +14,10 @@ type RealKey struct {
 }
 
 // Registry keeps what outlives one State: dialog-table server ids and
-// counters of real ports, counters of VIP ports, the dialog table and the
-// branch seed. It is used by one goroutine at a time (the engine's).
+// counters of real ports, counters of VIP ports and the dialog table. It
+// is used by one goroutine at a time (the engine's).
 type Registry struct {
 	workers int
-	seed    uint64
 	dialogs *dialog.Table
 	reals   map[RealKey]*realEntry
 	ports   map[netip.AddrPort]*stats.Port
@@ -33,13 +32,13 @@ type realEntry struct {
 
 // NewRegistry returns a registry whose VIP port counters have one shard per
 // worker.
-func NewRegistry(workers int, seed uint64) *Registry {
+func NewRegistry(workers int) *Registry {
 	return &Registry{
-		workers: workers, seed: seed,
-		reals: map[RealKey]*realEntry{},
-		ports: map[netip.AddrPort]*stats.Port{},
-		peaks: map[string]*stats.Peak{},
-		used:  map[uint32]bool{},
+		workers: workers,
+		reals:   map[RealKey]*realEntry{},
+		ports:   map[netip.AddrPort]*stats.Port{},
+		peaks:   map[string]*stats.Peak{},
+		used:    map[uint32]bool{},
 	}
 }
 

@@ -35,7 +35,7 @@ type rig struct {
 }
 
 func newRig(t *testing.T, edit func(*config.Config)) *rig {
-	r := &rig{t: t, reg: NewRegistry(1, 0), dt: dialog.New(1000, 1, 0), c: cfg(), down: map[string]bool{}}
+	r := &rig{t: t, reg: NewRegistry(1), dt: dialog.New(1000, 1, 0), c: cfg(), down: map[string]bool{}}
 	r.reg.SetDialogs(r.dt)
 	if edit != nil {
 		edit(r.c)

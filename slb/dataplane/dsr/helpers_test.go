@@ -53,7 +53,7 @@ func dsrConfig(mod func(*config.VirtualPort)) *config.Config {
 
 func buildState(t testing.TB, c *config.Config) *pool.State {
 	t.Helper()
-	reg := pool.NewRegistry(1, 42)
+	reg := pool.NewRegistry(1)
 	reg.SetDialogs(dialog.New(1<<12, 0, 0))
 	return pool.Build(c, func(string, uint16, *config.RealPort) bool { return true }, reg)
 }

@@ -51,7 +51,7 @@ func buildState(t testing.TB, c *config.Config, healthy func(real string) bool) 
 	if ps := c.Validate(); len(ps) > 0 {
 		t.Fatalf("config: %v", ps)
 	}
-	reg := pool.NewRegistry(1, 42)
+	reg := pool.NewRegistry(1)
 	reg.SetDialogs(dialog.New(1<<12, 0, 0))
 	return pool.Build(c, func(r string, _ uint16, _ *config.RealPort) bool { return healthy == nil || healthy(r) }, reg)
 }

@@ -138,7 +138,7 @@ func startLoopWake(t testing.TB, block int, wake time.Duration) *loop {
 	c.Dialog.MaxEntries = 4096
 	c.Reals = []*config.RealServer{{Name: "rs1", Addr: ip(11), Weight: 1, Ports: []*config.RealPort{{Port: 5060, Role: config.RoleBoth}}}}
 	c.Virtuals = []*config.VirtualServer{{Name: "v", Addr: ip(100), Ports: []*config.VirtualPort{{Port: 5060, Binds: []config.Bind{{Real: "rs1", Port: 5060}}}}}}
-	reg := pool.NewRegistry(1, 1)
+	reg := pool.NewRegistry(1)
 	reg.SetDialogs(dialog.New(c.Dialog.MaxEntries, 0, 0))
 	l.state.Store(pool.Build(c, func(string, uint16, *config.RealPort) bool { return true }, reg))
 	if l.conn, err = mmsg.Listen(l.vip); err != nil {

@@ -179,7 +179,7 @@ func TestSendErrorIsDropOfItsServer(t *testing.T) {
 	}
 	c.Virtuals = []*config.VirtualServer{{Name: "v", Addr: ip(100), Ports: []*config.VirtualPort{{Port: 5060,
 		Binds: []config.Bind{{Real: "rs6", Port: 5060}, {Real: "rs4", Port: 5060}}}}}}
-	reg := pool.NewRegistry(1, 1)
+	reg := pool.NewRegistry(1)
 	reg.SetDialogs(dialog.New(c.Dialog.MaxEntries, 0, 0))
 	var state atomic.Pointer[pool.State]
 	state.Store(pool.Build(c, func(string, uint16, *config.RealPort) bool { return true }, reg))

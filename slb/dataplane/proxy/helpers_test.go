@@ -46,7 +46,7 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, c *config.Config) *fixture {
-	f := &fixture{reg: pool.NewRegistry(1, 42), out: make([]byte, 0, OutCap), down: map[string]bool{}}
+	f := &fixture{reg: pool.NewRegistry(1), out: make([]byte, 0, OutCap), down: map[string]bool{}}
 	f.reg.SetDialogs(dialog.New(c.Dialog.MaxEntries, 4, 0))
 	f.build(c)
 	return f
