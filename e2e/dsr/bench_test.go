@@ -50,7 +50,7 @@ func BenchmarkForward(b *testing.B) {
 	tp := upTopology(b)
 	l := startLB(b, tp)
 	const pvip = "198.51.100.101"
-	if out, err := tp.in("lb", "ip", "addr", "add", pvip+"/32", "dev", "eth0").CombinedOutput(); err != nil {
+	if out, err := tp.In("lb", "ip", "addr", "add", pvip+"/32", "dev", "eth0").CombinedOutput(); err != nil {
 		b.Fatalf("%v %s", err, out)
 	}
 	l.Configure(b,
@@ -59,7 +59,7 @@ func BenchmarkForward(b *testing.B) {
 		"server virtual dsr "+vip, "port sip dsr", "bind sip rs1 sip", "exit",
 		"server virtual proxy "+pvip, "port sip", "bind sip rs1 sip", "exit")
 	var rx *net.UDPConn
-	if err := inNetns(tp.ns("rs1"), func() (err error) {
+	if err := inNetns(tp.NS("rs1"), func() (err error) {
 		rx, err = net.ListenUDP("udp4", &net.UDPAddr{Port: 5060})
 		return err
 	}); err != nil {
@@ -78,7 +78,7 @@ func BenchmarkForward(b *testing.B) {
 		}
 	}()
 	var tx *net.UDPConn
-	if err := inNetns(tp.ns("client"), func() (err error) {
+	if err := inNetns(tp.NS("client"), func() (err error) {
 		tx, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(clientIP), Port: 5061})
 		return err
 	}); err != nil {

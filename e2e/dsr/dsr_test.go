@@ -27,8 +27,8 @@ func TestDSR(t *testing.T) {
 
 	// Watch ARP on the client's link and, on lb's link, any SIP frame
 	// from the VIP that is not a health-check answer to lb itself.
-	arpDump := harness.Start(t, "tcpdump client arp", tp.in("client", "tcpdump", "-i", "eth0", "-n", "-l", "-e", "arp"))
-	leakDump := harness.Start(t, "tcpdump lb leak", tp.in("lb", "tcpdump", "-i", "eth0", "-n", "-l",
+	arpDump := harness.Start(t, "tcpdump client arp", tp.In("client", "tcpdump", "-i", "eth0", "-n", "-l", "-e", "arp"))
+	leakDump := harness.Start(t, "tcpdump lb leak", tp.In("lb", "tcpdump", "-i", "eth0", "-n", "-l",
 		"udp and host "+vip+" and not host "+lbIP))
 	time.Sleep(500 * time.Millisecond) // tcpdump attaches its filter
 
@@ -101,7 +101,7 @@ func TestDSR(t *testing.T) {
 	})
 
 	t.Run("client resolves the VIP to lb", func(t *testing.T) {
-		out := tp.run(t, "client", "ip", "neigh", "show", vip)
+		out := tp.Run(t, "client", "ip", "neigh", "show", vip)
 		if !strings.Contains(out, "lladdr "+lbMAC) {
 			t.Errorf("client neighbour entry for %s: %q, want lladdr %s", vip, out, lbMAC)
 		}
@@ -111,7 +111,7 @@ func TestDSR(t *testing.T) {
 		before := map[string]int{}
 		prev := map[string]map[string]int{}
 		for _, n := range []string{"rs1", "rs2", "rs3"} {
-			before[n] = tp.reasmOKs(t, n)
+			before[n] = tp.ReasmOKs(t, n)
 			_, prev[n] = rs[n].calls(t)
 		}
 		fragsBefore := fragmentsForwarded(t, l)
@@ -128,7 +128,7 @@ func TestDSR(t *testing.T) {
 					newCalls++
 				}
 			}
-			reasm := tp.reasmOKs(t, n) - before[n]
+			reasm := tp.ReasmOKs(t, n) - before[n]
 			t.Logf("%s: %d big calls, %d datagrams reassembled", n, newCalls, reasm)
 			if reasm < newCalls {
 				t.Errorf("%s answered %d big INVITEs but reassembled only %d datagrams", n, newCalls, reasm)
@@ -185,10 +185,10 @@ func TestDSR(t *testing.T) {
 	t.Run("no server virtual releases the VIP", func(t *testing.T) {
 		l.Configure(t, "no server virtual vip")
 		mark := len(arpDump.Output())
-		tp.run(t, "client", "ip", "neigh", "flush", "dev", "eth0")
+		tp.Run(t, "client", "ip", "neigh", "flush", "dev", "eth0")
 		// Any datagram to the VIP makes the client ARP for it.
 		for range 3 {
-			tp.run(t, "client", "bash", "-c", "echo ping > /dev/udp/"+vip+"/5060 || true")
+			tp.Run(t, "client", "bash", "-c", "echo ping > /dev/udp/"+vip+"/5060 || true")
 			time.Sleep(time.Second)
 		}
 		after := arpDump.Output()[mark:]
@@ -198,7 +198,7 @@ func TestDSR(t *testing.T) {
 		if strings.Contains(after, vip+" is-at") {
 			t.Errorf("someone still answers ARP for the released VIP:\n%s", after)
 		}
-		if out := tp.run(t, "client", "ip", "neigh", "show", vip); strings.Contains(out, "lladdr") {
+		if out := tp.Run(t, "client", "ip", "neigh", "show", vip); strings.Contains(out, "lladdr") {
 			t.Errorf("client still resolves the released VIP: %q", out)
 		}
 	})

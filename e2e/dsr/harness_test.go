@@ -2,11 +2,7 @@ package dsr
 
 import (
 	"bufio"
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,62 +35,21 @@ func needs(t testing.TB, tools ...string) {
 	harness.NeedTools(t, tools...)
 }
 
-// topo is one instance of the topology, named uniquely for this run.
-type topo struct{ prefix string }
+// topo is this package's topology (scripts/netns-dsr.sh).
+type topo struct{ *harness.Topology }
 
-func script() string {
-	p, _ := filepath.Abs("../../scripts/netns-dsr.sh")
-	return p
-}
-
-func upTopology(t testing.TB) *topo {
-	t.Helper()
-	tp := &topo{prefix: fmt.Sprintf("dsr%d", os.Getpid())}
-	down := func() {
-		if out, err := exec.Command(script(), "down", tp.prefix).CombinedOutput(); err != nil {
-			t.Logf("topology down: %v\n%s", err, out)
-		}
-	}
-	down() // a leftover of a killed run with the same pid
-	t.Cleanup(down)
-	if out, err := exec.Command(script(), "up", tp.prefix).CombinedOutput(); err != nil {
-		t.Fatalf("topology up: %v\n%s", err, out)
-	}
-	return tp
-}
-
-func (tp *topo) ns(name string) string { return tp.prefix + "-" + name }
-
-// netns is the command prefix that runs a command in namespace ns.
-func (tp *topo) netns(ns string) []string { return []string{"ip", "netns", "exec", tp.ns(ns)} }
-
-// in returns a command that runs in namespace ns.
-func (tp *topo) in(ns string, name string, args ...string) *exec.Cmd {
-	return exec.Command("ip", append([]string{"netns", "exec", tp.ns(ns), name}, args...)...)
-}
-
-func (tp *topo) run(t testing.TB, ns string, name string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", tp.ns(ns), name}, args...)...)
-	out, err := c.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s %v: %v\n%s", ns, name, args, err, out)
-	}
-	return string(out)
-}
+func upTopology(t testing.TB) *topo { return &topo{harness.UpTopology(t, "netns-dsr.sh", "dsr")} }
 
 func (tp *topo) mac(t testing.TB, ns string) string {
 	t.Helper()
-	out := tp.run(t, ns, "cat", "/sys/class/net/eth0/address")
+	out := tp.Run(t, ns, "cat", "/sys/class/net/eth0/address")
 	return strings.TrimSpace(out)
 }
 
 // startLB boots sipslb in the lb namespace.
 func startLB(t testing.TB, tp *topo) *harness.LB {
 	t.Helper()
-	return harness.StartLB(t, sipslbBin, harness.Options{Prefix: tp.netns("lb")})
+	return harness.StartLB(t, sipslbBin, harness.Options{Prefix: tp.Netns("lb")})
 }
 
 // realStates reads `show server real` into name → state word (ACT, FAL…).
@@ -145,9 +100,9 @@ type uas struct {
 
 func startUAS(t testing.TB, tp *topo, rs string) *uas {
 	t.Helper()
-	u := &uas{harness.StartSIPpIn(t, rs+" uas", tp.netns(rs), "-sn", "uas", "-i", vip, "-p", "5060", "-aa", "-trace_shortmsg")}
+	u := &uas{harness.StartSIPpIn(t, rs+" uas", tp.Netns(rs), "-sn", "uas", "-i", vip, "-p", "5060", "-aa", "-trace_shortmsg")}
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(tp.run(t, rs, "cat", "/proc/net/udp"), ":13C4 ") { // 5060
+	for !strings.Contains(tp.Run(t, rs, "cat", "/proc/net/udp"), ":13C4 ") { // 5060
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: sipp uas not bound after 10s", rs)
 		}
@@ -192,34 +147,9 @@ func uac(t testing.TB, tp *topo, calls, rate int, extra ...string) map[string]in
 	args := append([]string{"-i", clientIP, "-p", "5061", "-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate),
 		"-timeout", strconv.Itoa(int(limit.Seconds())) + "s"}, extra...)
 	args = append(args, vip+":5060")
-	u := harness.StartSIPpIn(t, "uac", tp.netns("client"), args...)
+	u := harness.StartSIPpIn(t, "uac", tp.Netns("client"), args...)
 	if u.Wait(t, limit+10*time.Second) < 0 {
 		t.FailNow()
 	}
 	return u.Stats(t)
-}
-
-// reasmOKs is the namespace's count of IP datagrams reassembled.
-func (tp *topo) reasmOKs(t testing.TB, ns string) int {
-	t.Helper()
-	out := tp.run(t, ns, "cat", "/proc/net/snmp")
-	var head []string
-	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 || f[0] != "Ip:" {
-			continue
-		}
-		if head == nil {
-			head = f
-			continue
-		}
-		for i, h := range head {
-			if h == "ReasmOKs" && i < len(f) {
-				n, _ := strconv.Atoi(f[i])
-				return n
-			}
-		}
-	}
-	t.Fatalf("%s: no ReasmOKs in /proc/net/snmp", ns)
-	return 0
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,36 +39,10 @@ func needs(t testing.TB, tools ...string) {
 	harness.NeedTools(t, tools...)
 }
 
-type topo struct{ prefix string }
+// topo is this package's topology (scripts/netns-inline.sh).
+type topo struct{ *harness.Topology }
 
-func script() string {
-	p, _ := filepath.Abs("../../scripts/netns-inline.sh")
-	return p
-}
-
-func upTopology(t testing.TB) *topo {
-	t.Helper()
-	tp := &topo{prefix: fmt.Sprintf("inl%d", os.Getpid())}
-	down := func() {
-		if out, err := exec.Command(script(), "down", tp.prefix).CombinedOutput(); err != nil {
-			t.Logf("topology down: %v\n%s", err, out)
-		}
-	}
-	down() // a leftover of a killed run with the same pid
-	t.Cleanup(down)
-	if out, err := exec.Command(script(), "up", tp.prefix).CombinedOutput(); err != nil {
-		t.Fatalf("topology up: %v\n%s", err, out)
-	}
-	return tp
-}
-
-func (tp *topo) netns(ns string) []string {
-	return []string{"ip", "netns", "exec", tp.prefix + "-" + ns}
-}
-
-func (tp *topo) in(ns string, name string, args ...string) *exec.Cmd {
-	return exec.Command("ip", append([]string{"netns", "exec", tp.prefix + "-" + ns, name}, args...)...)
-}
+func upTopology(t testing.TB) *topo { return &topo{harness.UpTopology(t, "netns-inline.sh", "inl")} }
 
 // capture runs tcpdump on eth0 of ns, writing SIP datagrams (ports 5060,
 // 5061) to a pcap file, flushed per packet.
@@ -82,7 +55,7 @@ func startCapture(t testing.TB, tp *topo, ns string) *capture {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), ns+".pcap")
 	c := &capture{path: path}
-	c.p = harness.Start(t, "tcpdump "+ns, tp.in(ns, "tcpdump", "-i", "eth0", "-n", "-U", "-s", "0", "-w", path,
+	c.p = harness.Start(t, "tcpdump "+ns, tp.In(ns, "tcpdump", "-i", "eth0", "-n", "-U", "-s", "0", "-w", path,
 		"udp and (port 5060 or port 5061)"))
 	return c
 }
@@ -163,11 +136,11 @@ func callID(msg string) string {
 
 func startUAS(t testing.TB, tp *topo, rs string) *harness.SIPp {
 	t.Helper()
-	u := harness.StartSIPpIn(t, rs+" uas", tp.netns(rs), "-sf", harness.Scenario("uas_uasbye.xml"),
+	u := harness.StartSIPpIn(t, rs+" uas", tp.Netns(rs), "-sf", harness.Scenario("uas_uasbye.xml"),
 		"-i", realIP[rs], "-p", "5060", "-aa")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		out, _ := tp.in(rs, "cat", "/proc/net/udp").Output()
+		out, _ := tp.In(rs, "cat", "/proc/net/udp").Output()
 		if strings.Contains(string(out), ":13C4 ") { // 5060
 			return u
 		}
@@ -183,7 +156,7 @@ func startUAS(t testing.TB, tp *topo, rs string) *harness.SIPp {
 func uac(t testing.TB, tp *topo, scenario string, calls, rate int) map[string]int {
 	t.Helper()
 	limit := time.Duration(calls/rate+30) * time.Second
-	u := harness.StartSIPpIn(t, "uac", tp.netns("client"), "-sf", harness.Scenario(scenario),
+	u := harness.StartSIPpIn(t, "uac", tp.Netns("client"), "-sf", harness.Scenario(scenario),
 		"-i", clientIP, "-p", "5061", "-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate),
 		"-timeout", strconv.Itoa(int(limit.Seconds()))+"s", vip+":5060")
 	if u.Wait(t, limit+10*time.Second) < 0 {
@@ -220,32 +193,4 @@ func waitStates(t testing.TB, l *harness.LB, want map[string]string, limit time.
 		}
 		return true
 	})
-}
-
-// reasmOKs is the namespace's count of IP datagrams reassembled.
-func (tp *topo) reasmOKs(t testing.TB, ns string) int {
-	t.Helper()
-	out, err := tp.in(ns, "cat", "/proc/net/snmp").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var head []string
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 || f[0] != "Ip:" {
-			continue
-		}
-		if head == nil {
-			head = f
-			continue
-		}
-		for i, h := range head {
-			if h == "ReasmOKs" && i < len(f) {
-				n, _ := strconv.Atoi(f[i])
-				return n
-			}
-		}
-	}
-	t.Fatalf("%s: no ReasmOKs in /proc/net/snmp", ns)
-	return 0
 }

@@ -25,7 +25,7 @@ func TestInline(t *testing.T) {
 	for _, n := range []string{"rs1", "rs2", "rs3"} {
 		rs[n] = startUAS(t, tp, n)
 	}
-	l := harness.StartLB(t, sipslbBin, harness.Options{Prefix: tp.netns("lb")})
+	l := harness.StartLB(t, sipslbBin, harness.Options{Prefix: tp.Netns("lb")})
 	l.Configure(t,
 		"ip data-interface eth0",
 		"ip address "+outIP+" 255.255.255.0",
@@ -153,12 +153,12 @@ func TestInline(t *testing.T) {
 		// The INVITE (in) and the servers' responses and BYEs (out) are
 		// fragmented by their senders' kernels; each reaches the other side
 		// whole, and every fragment the caller gets comes from the VIP.
-		frags := harness.Start(t, "tcpdump client fragments", tp.in("client", "tcpdump", "-i", "eth0", "-n", "-l",
+		frags := harness.Start(t, "tcpdump client fragments", tp.In("client", "tcpdump", "-i", "eth0", "-n", "-l",
 			"ip[6:2] & 0x3fff != 0 and not src host "+clientIP))
 		time.Sleep(500 * time.Millisecond)
 		before := map[string]int{}
 		for _, n := range []string{"client", "rs1", "rs2", "rs3"} {
-			before[n] = tp.reasmOKs(t, n)
+			before[n] = tp.ReasmOKs(t, n)
 		}
 		const big = 30
 		st := uac(t, tp, "uac_big.xml", big, 10)
@@ -167,14 +167,14 @@ func TestInline(t *testing.T) {
 		}
 		servers := 0
 		for _, n := range []string{"rs1", "rs2", "rs3"} {
-			servers += tp.reasmOKs(t, n) - before[n]
+			servers += tp.ReasmOKs(t, n) - before[n]
 		}
 		// At least the INVITE and the ACK of every call.
 		if servers < 2*big {
 			t.Errorf("servers reassembled %d datagrams for %d calls", servers, big)
 		}
 		// At least the 180, the 200 and the BYE of every call.
-		if got := tp.reasmOKs(t, "client") - before["client"]; got < 3*big {
+		if got := tp.ReasmOKs(t, "client") - before["client"]; got < 3*big {
 			t.Errorf("the caller reassembled %d datagrams for %d calls", got, big)
 		}
 		time.Sleep(300 * time.Millisecond)
@@ -211,12 +211,12 @@ func TestInline(t *testing.T) {
 		// rs1 calls the client from port 5070: the kernel forwards it as it
 		// is (the client routes the inside subnet to the appliance), the
 		// appliance counts it, and the client's answers come straight back.
-		dump := harness.Start(t, "tcpdump client 5070", tp.in("client", "tcpdump", "-i", "eth0", "-n", "-l", "udp port 5070"))
+		dump := harness.Start(t, "tcpdump client 5070", tp.In("client", "tcpdump", "-i", "eth0", "-n", "-l", "udp port 5070"))
 		time.Sleep(500 * time.Millisecond)
-		harness.StartSIPpIn(t, "client uas", tp.netns("client"), "-sn", "uas", "-i", clientIP, "-p", "5062", "-aa")
+		harness.StartSIPpIn(t, "client uas", tp.Netns("client"), "-sn", "uas", "-i", clientIP, "-p", "5062", "-aa")
 		time.Sleep(500 * time.Millisecond)
 		const n = 20
-		u := harness.StartSIPpIn(t, "rs1 uac", tp.netns("rs1"), "-sn", "uac", "-i", realIP["rs1"], "-p", "5070",
+		u := harness.StartSIPpIn(t, "rs1 uac", tp.Netns("rs1"), "-sn", "uac", "-i", realIP["rs1"], "-p", "5070",
 			"-m", strconv.Itoa(n), "-r", "10", "-timeout", "30s", clientIP+":5062")
 		if u.Wait(t, 40*time.Second) < 0 {
 			t.FailNow()

@@ -33,7 +33,9 @@
 // CLI, Run, Configure, Log, Signal, Stop, Exited), Start / Proc (any
 // background process), StartSIPp / SIPp (SIPp in its own directory: Wait,
 // Stop, Stats, Counts, Files), StartScreen / Screen (a program on a pty
-// through a VT100 emulator: the interactive CLI, ssh -tt), WaitFor,
+// through a VT100 emulator: the interactive CLI, ssh -tt), UpTopology /
+// Topology (a network-namespace topology built by a scripts/netns-*.sh:
+// In, Run, Netns, ReasmOKs; removed in Cleanup), WaitFor,
 // Eventually and WaitUDP (bounded waits), NeedTools and NeedRoot (the
 // only allowed skip is "not root"), Scenario, LastRow, Tail and
 // SyncBuffer (small helpers).
